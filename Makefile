@@ -1,0 +1,62 @@
+# Kopa — development and operations entry points. `make help` lists them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve migrate seed test lint format check pytest bench worker beat clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install Kopa with its development tools
+
+migrate: install ## Apply database migrations
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate ## Load the demo city (idempotent)
+	$(BIN)/python manage.py seed_demo
+
+run: seed ## Install, migrate, seed demo data and serve http://$(HOST):$(PORT) on embedded defaults
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Kopa is at http://$(HOST):$(PORT)/  (demo logins: see README)"
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
+
+lint: install ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Reformat the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install ## Django system checks and missing migrations
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install ## Only the test suite (pass ARGS=... to pytest)
+	$(BIN)/pytest $(ARGS)
+
+test: lint check pytest ## ruff, makemigrations --check and pytest (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+
+bench: install ## Run the benchmarks and print figures
+	$(BIN)/python -m bench $(ARGS)
+
+worker: install ## A Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A config worker --loglevel INFO
+
+beat: install ## Celery beat, for scheduled phase changes (needs REDIS_URL)
+	$(BIN)/celery -A config beat --loglevel INFO
+
+clean: ## Remove the virtualenv, local database and collected static files
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

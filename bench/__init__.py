@@ -1,0 +1,1 @@
+"""Kopa benchmarks: ``python -m bench [NAME ...]`` (``make bench``). Each prints figures."""

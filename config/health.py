@@ -1,0 +1,68 @@
+"""Liveness (the process answers) and readiness (its dependencies answer)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        if cursor.fetchone() != (1,):
+            raise RuntimeError("SELECT 1 returned an unexpected row")
+
+
+async def _round_trip_channel_layer(timeout: float) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer is configured")
+    channel = await layer.new_channel("readyz.")
+    await asyncio.wait_for(layer.send(channel, {"type": "readyz.ping"}), timeout)
+    message = await asyncio.wait_for(layer.receive(channel), timeout)
+    if message.get("type") != "readyz.ping":
+        raise RuntimeError("the channel layer returned a different message")
+
+
+def check_channel_layer() -> None:
+    async_to_sync(_round_trip_channel_layer)(float(settings.KOPA_READINESS_TIMEOUT))
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": check_database,
+    "channel_layer": check_channel_layer,
+}
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """200 when every dependency answers; 503 naming the ones that did not."""
+    results: dict[str, dict[str, object]] = {}
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            check()
+        except Exception as error:
+            results[name] = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
+        else:
+            results[name] = {"ok": True}
+        results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    failing = sorted(name for name, result in results.items() if not result["ok"])
+    body = {"status": "unavailable" if failing else "ready", "failing": failing, "checks": results}
+    return JsonResponse(body, status=503 if failing else 200)

@@ -1,0 +1,9 @@
+"""Websocket routes, all under ``/ws/``. Protocol: docs/realtime.md."""
+
+from django.urls import path
+
+from engagement.consumers import LiveConsumer
+
+websocket_urlpatterns = [
+    path("ws/live/", LiveConsumer.as_asgi()),
+]

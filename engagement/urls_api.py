@@ -1,0 +1,16 @@
+from django.urls import path
+
+from engagement import api
+
+urlpatterns = [
+    path("organisations/", api.OrganisationList.as_view(), name="organisation-list"),
+    path(
+        "organisations/<slug:slug>/", api.OrganisationDetail.as_view(), name="organisation-detail"
+    ),
+    path(
+        "organisations/<slug:slug>/memberships/",
+        api.MembershipCollection.as_view(),
+        name="organisation-memberships",
+    ),
+    path("me/", api.Me.as_view(), name="me"),
+]

@@ -1,0 +1,84 @@
+"""Suite-wide fixtures: real-service switches and named personas.
+
+Tests marked ``postgres`` or ``redis`` need the real services; on the embedded defaults
+(no ``DATABASE_URL`` / ``REDIS_URL``) they are skipped with the reason printed (``-ra``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from engagement.models import Role
+from tests import factories
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Connections opened by worker threads (websocket auth, concurrency tests) must not
+    # outlive their test, or PostgreSQL refuses to drop the test database.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    need_postgres = pytest.mark.skip(
+        reason="needs PostgreSQL: set DATABASE_URL=postgres://... (embedded SQLite in use)"
+    )
+    need_redis = pytest.mark.skip(
+        reason="needs Redis: set REDIS_URL=redis://... (embedded in-memory layer in use)"
+    )
+    for item in items:
+        if "postgres" in item.keywords and not settings.USING_POSTGRES:
+            item.add_marker(need_postgres)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(need_redis)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"kopa: database={settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+        f" channel_layer={settings.CHANNEL_LAYERS['default']['BACKEND'].rsplit('.', 1)[-1]}"
+        f" celery_eager={settings.CELERY_TASK_ALWAYS_EAGER}"
+    ]
+
+
+@pytest.fixture
+def riga(db):
+    return factories.OrganisationFactory(slug="riga", name="Rīga", country="LV", is_capital=True)
+
+
+@pytest.fixture
+def gdansk(db):
+    return factories.OrganisationFactory(
+        slug="gdansk", name="Gdańsk", country="PL", currency="PLN", time_zone="Europe/Warsaw"
+    )
+
+
+@pytest.fixture
+def resident(db):
+    return factories.UserFactory(email="resident@example.org")
+
+
+@pytest.fixture
+def riga_admin(riga):
+    return factories.staff(riga, Role.ADMINISTRATOR, email="admin@riga.example")
+
+
+@pytest.fixture
+def riga_moderator(riga):
+    return factories.staff(riga, Role.MODERATOR, email="moderator@riga.example")
+
+
+@pytest.fixture
+def gdansk_admin(gdansk):
+    return factories.staff(gdansk, Role.ADMINISTRATOR, email="admin@gdansk.example")
+
+
+@pytest.fixture
+def platform_admin(db):
+    return factories.UserFactory(email="operator@example.org", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api(client):
+    """Django's test client speaking JSON."""
+    return client
