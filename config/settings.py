@@ -129,7 +129,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "scheduled-phases": {"task": "budgeting.tasks.run_scheduled_phases", "schedule": 60.0},
+}
 
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "engagement.User"

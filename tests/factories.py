@@ -72,3 +72,61 @@ def staff(organisation: Organisation, *roles: str, **user_fields: object) -> Use
     for role in roles:
         MembershipFactory(user=user, organisation=organisation, role=role)
     return user
+
+
+# --- budgeting ------------------------------------------------------------------------------
+
+
+class BudgetRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "budgeting.BudgetRound"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    slug = factory.Sequence(lambda n: f"round-{n}")
+    title = factory.Sequence(lambda n: f"Participatory budget {n}")
+    currency = factory.SelfAttribute("organisation.currency")
+    verified_email_required = False
+
+
+class DistrictBudgetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "budgeting.DistrictBudget"
+
+    round = factory.SubFactory(BudgetRoundFactory)
+    key = "city"
+    name = "City-wide"
+    budget = 100_000_00
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "budgeting.Project"
+
+    district_budget = factory.SubFactory(DistrictBudgetFactory)
+    round = factory.SelfAttribute("district_budget.round")
+    external_id = factory.Sequence(lambda n: f"p{n}")
+    title = factory.Sequence(lambda n: f"Project {n}")
+    cost = 10_000_00
+    status = "on_ballot"
+
+
+def voting_round(
+    *,
+    organisation: Organisation | None = None,
+    budget: int = 100_000_00,
+    costs: tuple[int, ...] = (40_000_00, 30_000_00, 20_000_00, 50_000_00),
+    **settings: object,
+):
+    """A round in the voting phase with a city-wide budget and projects p1..pN."""
+    from django.utils import timezone
+
+    budget_round = BudgetRoundFactory(
+        organisation=organisation or OrganisationFactory(),
+        phase="voting",
+        phase_changed_at=timezone.now(),
+        **settings,
+    )
+    city = DistrictBudgetFactory(round=budget_round, budget=budget)
+    for number, cost in enumerate(costs, start=1):
+        ProjectFactory(district_budget=city, external_id=f"p{number}", cost=cost)
+    return budget_round

@@ -1,0 +1,40 @@
+"""Amounts are integers in the currency's minor unit; these convert at the edges."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from django.utils.formats import number_format
+
+from engagement.models import CURRENCIES
+
+
+def minor_per_unit(currency: str) -> int:
+    return 10 ** CURRENCIES.get(currency, 2)
+
+
+def to_minor(amount: Decimal | int | str, currency: str) -> int:
+    """Exact conversion; refuses amounts finer than the currency's minor unit."""
+    try:
+        value = Decimal(str(amount)) * minor_per_unit(currency)
+    except InvalidOperation:
+        raise ValueError(f"{amount!r} is not an amount") from None
+    if value != value.to_integral_value():
+        raise ValueError(f"{amount} has more decimals than {currency} allows")
+    return int(value)
+
+
+def from_minor(minor: int, currency: str) -> Decimal:
+    digits = CURRENCIES.get(currency, 2)
+    return (Decimal(minor) / minor_per_unit(currency)).quantize(
+        Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN
+    )
+
+
+def format_money(minor: int, currency: str) -> str:
+    """For messages: '12 500,00 EUR' in the active locale."""
+    digits = CURRENCIES.get(currency, 2)
+    text = number_format(
+        from_minor(minor, currency), decimal_pos=digits, use_l10n=True, force_grouping=True
+    )
+    return f"{text} {currency}"

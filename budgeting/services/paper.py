@@ -1,0 +1,159 @@
+"""Paper ballots: two officers enter each sheet independently; it counts once they agree.
+
+A sheet's voter is identified by the account with the given email if there is one (so an
+online voter cannot also be counted on paper, and vice versa) or by a keyed hash of the
+reference (email or identity number) the officer read from the sheet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgeting import phases
+from budgeting.models import (
+    BudgetRound,
+    Channel,
+    DistrictBudget,
+    PaperBallotEntry,
+    PaperBallotSheet,
+    PaperSheetStatus,
+    Participation,
+)
+from budgeting.phases import Action
+from budgeting.services.voting import (
+    ballot_store,
+    check_ballot,
+    new_receipt_code,
+    offered_projects,
+    participation_insert,
+    voter_key_for_reference,
+    voter_key_for_user,
+)
+from engagement import permissions
+from engagement.models import User
+
+
+def paper_voter_key(reference: str) -> str:
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError(
+            {"voter_reference": _("Copy the voter's email or identity number from the sheet.")},
+            code="required",
+        )
+    user_id = (
+        User.objects.filter(email__iexact=reference).values_list("pk", flat=True).first()
+        if "@" in reference
+        else None
+    )
+    return voter_key_for_user(user_id) if user_id else voter_key_for_reference(reference)
+
+
+@transaction.atomic
+def paper_entry_submit(
+    *,
+    officer: Any,
+    budget_round: BudgetRound,
+    district_budget: DistrictBudget,
+    serial: str,
+    voter_reference: str,
+    projects: list[str],
+    points: list[int] | None = None,
+) -> PaperBallotSheet:
+    """Record one officer's reading of a sheet and count it when two readings agree."""
+    if not permissions.can_enter_paper_ballots(officer, budget_round.organisation):
+        raise PermissionDenied(_("Only officers of this organisation can enter paper ballots."))
+    if not phases.allows(budget_round.phase, Action.ENTER_PAPER):
+        raise ValidationError(
+            {"phase": _("Paper ballots are entered during voting and tallying.")},
+            code="wrong_phase",
+        )
+    if district_budget.round_id != budget_round.pk:
+        raise ValidationError({"district": _("Not a district of this round.")}, code="wrong_round")
+    serial = serial.strip()
+    if not serial:
+        raise ValidationError({"serial": _("Enter the sheet's serial number.")}, code="required")
+    valid = check_ballot(budget_round, district_budget, projects, points)
+    voter_key = paper_voter_key(voter_reference)
+    pks = [offered_projects(budget_round)[p].pk for p in valid.projects]
+
+    sheet, _created = PaperBallotSheet.objects.select_for_update().get_or_create(
+        district_budget=district_budget, serial=serial, defaults={"voter_key": voter_key}
+    )
+    if sheet.status in (PaperSheetStatus.COUNTED, PaperSheetStatus.DUPLICATE_VOTER):
+        raise ValidationError(
+            {"serial": _("This sheet has already been decided.")}, code="sheet_decided"
+        )
+    try:
+        with transaction.atomic():
+            PaperBallotEntry.objects.create(
+                sheet=sheet,
+                entered_by=officer,
+                voter_key=voter_key,
+                projects=pks,
+                points=list(valid.points) if valid.points is not None else None,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"serial": _("You already entered this sheet; another officer must enter it too.")},
+            code="same_officer",
+        ) from None
+
+    entries = list(sheet.entries.order_by("created_at"))
+    if len(entries) < 2:
+        return sheet
+    latest = entries[-1]
+    agreeing = [
+        e
+        for e in entries[:-1]
+        if (e.voter_key, e.projects, e.points) == (latest.voter_key, latest.projects, latest.points)
+    ]
+    if not agreeing:
+        sheet.status = PaperSheetStatus.CONFLICT
+        sheet.save(update_fields=["status"])
+        return sheet
+    _count_sheet(budget_round, district_budget, sheet, valid, voter_key)
+    return sheet
+
+
+def _count_sheet(budget_round, district_budget, sheet, valid, voter_key) -> None:  # type: ignore[no-untyped-def]
+    participation_id = participation_insert(
+        budget_round=budget_round,
+        district_budget=district_budget,
+        voter_id=int(voter_key.split(":", 1)[1]) if voter_key.startswith("user:") else None,
+        voter_key=voter_key,
+        channel=Channel.PAPER,
+        seal="",
+    )
+    sheet.voter_key = voter_key
+    sheet.resolved_at = timezone.now()
+    if participation_id is None:
+        sheet.status = PaperSheetStatus.DUPLICATE_VOTER
+    else:
+        ballot_store(
+            budget_round=budget_round,
+            district_budget=district_budget,
+            ballot=valid,
+            participation_id=participation_id,
+            channel=Channel.PAPER,
+            code=new_receipt_code(),
+        )
+        sheet.status = PaperSheetStatus.COUNTED
+    sheet.save(update_fields=["status", "voter_key", "resolved_at"])
+
+
+def paper_progress(budget_round: BudgetRound) -> dict[str, int]:
+    """Sheets by status, and paper ballots counted, for the staff dashboard."""
+    counts = dict.fromkeys(PaperSheetStatus.values, 0)
+    for status in PaperBallotSheet.objects.filter(district_budget__round=budget_round).values_list(
+        "status", flat=True
+    ):
+        counts[status] += 1
+    counts["paper_ballots"] = Participation.objects.filter(
+        round=budget_round, channel=Channel.PAPER
+    ).count()
+    return counts

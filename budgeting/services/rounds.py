@@ -1,0 +1,375 @@
+"""Designing a round: settings, district budgets, projects, review, phase changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgeting import phases
+from budgeting.models import (
+    BudgetRound,
+    DistrictBudget,
+    Phase,
+    PhaseSchedule,
+    Project,
+    ProjectStatus,
+    TieBreak,
+)
+from budgeting.phases import Action
+from engagement import permissions
+from engagement.models import District, Organisation
+
+# Round settings staff may change while the round is being designed.
+CONFIGURABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "ballot_format",
+        "min_projects",
+        "max_projects",
+        "knapsack",
+        "min_spend_percent",
+        "points_budget",
+        "max_points_per_project",
+        "max_rank",
+        "outcome_rule",
+        "tie_break",
+        "lottery_seed",
+        "live_counts_public",
+        "ballot_changes_allowed",
+        "secret_ballot",
+        "one_district_per_voter",
+        "min_age",
+        "residence_required",
+        "verified_email_required",
+    }
+)
+# Wording may be corrected at any time; nothing that changes how votes count.
+ALWAYS_EDITABLE_FIELDS = frozenset({"title", "description"})
+
+
+def _require_admin(actor: Any, organisation: Organisation) -> None:
+    if actor is not None and not permissions.can_manage_organisation(actor, organisation):
+        raise PermissionDenied(_("Only administrators of this organisation can do this."))
+
+
+def _require_phase(budget_round: BudgetRound, action: Action) -> None:
+    if not phases.allows(budget_round.phase, action):
+        raise ValidationError(
+            {
+                "phase": ValidationError(
+                    _("Not possible in the %(phase)s phase."),
+                    code="wrong_phase",
+                    params={"phase": budget_round.get_phase_display()},
+                )
+            }
+        )
+
+
+def _validate_round(budget_round: BudgetRound) -> None:
+    budget_round.full_clean(exclude=["organisation"])
+    errors: dict[str, list[ValidationError]] = {}
+    fmt = budget_round.ballot_format
+    if fmt == "cumulative" and not budget_round.points_budget:
+        errors.setdefault("points_budget", []).append(
+            ValidationError(_("Cumulative ballots need a number of points."), code="required")
+        )
+    if fmt != "cumulative" and (budget_round.points_budget or budget_round.max_points_per_project):
+        errors.setdefault("points_budget", []).append(
+            ValidationError(_("Only cumulative ballots use points."), code="not_allowed")
+        )
+    if fmt != "ordinal" and budget_round.max_rank:
+        errors.setdefault("max_rank", []).append(
+            ValidationError(_("Only ranking ballots have a rank limit."), code="not_allowed")
+        )
+    if fmt != "approval" and (budget_round.knapsack or budget_round.min_spend_percent):
+        errors.setdefault("knapsack", []).append(
+            ValidationError(_("Only approval ballots can be limited by cost."), code="not_allowed")
+        )
+    if budget_round.tie_break == TieBreak.LOTTERY and budget_round.lottery_seed is None:
+        errors.setdefault("lottery_seed", []).append(
+            ValidationError(_("A lottery tie-break needs a published seed."), code="required")
+        )
+    if budget_round.currency != budget_round.organisation.currency and not budget_round.source_meta:
+        errors.setdefault("currency", []).append(
+            ValidationError(_("Use the organisation's currency."), code="currency_mismatch")
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def round_create(
+    *,
+    actor: Any | None,
+    organisation: Organisation,
+    title: str,
+    slug: str,
+    citywide_budget: int | None = None,
+    district_budgets: Iterable[tuple[District, int]] = (),
+    **settings: Any,
+) -> BudgetRound:
+    """A new round in draft, with a city-wide pot and/or per-district budgets."""
+    _require_admin(actor, organisation)
+    unknown = set(settings) - CONFIGURABLE_FIELDS - {"currency", "source_meta"}
+    if unknown:
+        raise ValidationError({name: _("Unknown setting.") for name in sorted(unknown)})
+    budget_round = BudgetRound(
+        organisation=organisation,
+        title=title,
+        slug=slug,
+        currency=settings.pop("currency", organisation.currency),
+        **settings,
+    )
+    _validate_round(budget_round)
+    district_budgets = list(district_budgets)
+    if citywide_budget is None and not district_budgets:
+        raise ValidationError(
+            {"citywide_budget": _("Give a city-wide budget or at least one district budget.")},
+            code="no_budget",
+        )
+    budget_round.save()
+    if citywide_budget is not None:
+        district_budget_create(
+            actor=None,
+            budget_round=budget_round,
+            key="city",
+            name=_("City-wide"),
+            budget=citywide_budget,
+        )
+    for position, (district, amount) in enumerate(district_budgets, start=1):
+        district_budget_create(
+            actor=None,
+            budget_round=budget_round,
+            key=district.slug,
+            name=district.name,
+            district=district,
+            budget=amount,
+            position=position,
+        )
+    return budget_round
+
+
+@transaction.atomic
+def round_update(*, actor: Any, budget_round: BudgetRound, **changes: Any) -> BudgetRound:
+    _require_admin(actor, budget_round.organisation)
+    unknown = set(changes) - CONFIGURABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Unknown setting.") for name in sorted(unknown)})
+    if set(changes) - ALWAYS_EDITABLE_FIELDS:
+        _require_phase(budget_round, Action.CONFIGURE)
+    for name, value in changes.items():
+        setattr(budget_round, name, value)
+    _validate_round(budget_round)
+    budget_round.save()
+    return budget_round
+
+
+@transaction.atomic
+def district_budget_create(
+    *,
+    actor: Any | None,
+    budget_round: BudgetRound,
+    key: str,
+    name: str,
+    budget: int,
+    district: District | None = None,
+    position: int = 0,
+) -> DistrictBudget:
+    _require_admin(actor, budget_round.organisation)
+    if actor is not None:
+        _require_phase(budget_round, Action.CONFIGURE)
+    if district is not None and district.organisation_id != budget_round.organisation_id:
+        raise ValidationError(
+            {"district": _("This district belongs to another organisation.")},
+            code="wrong_organisation",
+        )
+    district_budget = DistrictBudget(
+        round=budget_round, key=key, name=name, district=district, budget=budget, position=position
+    )
+    district_budget.full_clean()
+    district_budget.save()
+    return district_budget
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: Any | None,
+    budget_round: BudgetRound,
+    district_budget: DistrictBudget,
+    external_id: str,
+    title: str,
+    cost: int,
+    status: str = ProjectStatus.PROPOSED,
+    **fields: Any,
+) -> Project:
+    _require_admin(actor, budget_round.organisation)
+    if actor is not None:
+        _require_phase(budget_round, Action.EDIT_PROJECTS)
+    if district_budget.round_id != budget_round.pk:
+        raise ValidationError({"district": _("Not a district of this round.")}, code="wrong_round")
+    project = Project(
+        round=budget_round,
+        district_budget=district_budget,
+        external_id=external_id,
+        title=title,
+        cost=cost,
+        status=status,
+        **fields,
+    )
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def project_review(
+    *,
+    actor: Any,
+    project: Project,
+    feasible: bool,
+    cost: int | None = None,
+    public_reason: str = "",
+) -> Project:
+    """The administration's verdict: feasible (with its own cost estimate) or rejected."""
+    budget_round = project.round
+    if not permissions.can_review(actor, budget_round.organisation):
+        raise PermissionDenied(_("Only reviewers of this organisation can review projects."))
+    _require_phase(budget_round, Action.REVIEW_PROJECTS)
+    if not feasible and not public_reason.strip():
+        raise ValidationError(
+            {"public_reason": _("Explain publicly why the project is rejected.")},
+            code="reason_required",
+        )
+    project.status = ProjectStatus.FEASIBLE if feasible else ProjectStatus.REJECTED
+    project.public_reason = public_reason.strip()
+    if cost is not None:
+        project.cost = cost
+    project.full_clean()
+    project.save()
+    return project
+
+
+def _enter_voting(budget_round: BudgetRound) -> None:
+    """Feasible projects go on the ballot; every district budget must offer something."""
+    empty = [
+        d.name
+        for d in budget_round.districts.all()
+        if not d.projects.filter(
+            status__in=[ProjectStatus.FEASIBLE, ProjectStatus.ON_BALLOT]
+        ).exists()
+    ]
+    if empty:
+        raise ValidationError(
+            {
+                "phase": ValidationError(
+                    _("No feasible projects for: %(districts)s."),
+                    code="empty_ballot",
+                    params={"districts": ", ".join(empty)},
+                )
+            }
+        )
+    budget_round.projects.filter(status=ProjectStatus.FEASIBLE).update(
+        status=ProjectStatus.ON_BALLOT
+    )
+
+
+def _enter_results(budget_round: BudgetRound) -> None:
+    from budgeting.models import TallyResult
+
+    unpublished = [
+        d.name
+        for d in budget_round.districts.all()
+        if not TallyResult.objects.filter(district_budget=d, published_at__isnull=False).exists()
+    ]
+    if unpublished:
+        raise ValidationError(
+            {
+                "phase": ValidationError(
+                    _("Publish results first for: %(districts)s."),
+                    code="results_not_published",
+                    params={"districts": ", ".join(unpublished)},
+                )
+            }
+        )
+
+
+ENTRY_CHECKS = {Phase.VOTING: _enter_voting, Phase.RESULTS: _enter_results}
+
+
+@transaction.atomic
+def phase_advance(*, actor: Any | None, budget_round: BudgetRound, to_phase: str) -> BudgetRound:
+    """Move the round to ``to_phase`` if the phase machine and its entry checks allow it.
+
+    ``actor=None`` is the scheduler. Locks the round so two staff clicks cannot race.
+    """
+    _require_admin(actor, budget_round.organisation)
+    locked = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
+    if not phases.can_move(locked.phase, to_phase):
+        raise ValidationError(
+            {
+                "phase": ValidationError(
+                    _("A round cannot move from %(current)s to %(target)s."),
+                    code="invalid_transition",
+                    params={"current": locked.phase, "target": to_phase},
+                )
+            }
+        )
+    check = ENTRY_CHECKS.get(to_phase)
+    if check is not None:
+        check(locked)
+    locked.phase = to_phase
+    locked.phase_changed_at = timezone.now()
+    locked.save(update_fields=["phase", "phase_changed_at", "updated_at"])
+    PhaseSchedule.objects.filter(round=locked, phase=to_phase, done_at__isnull=True).update(
+        done_at=locked.phase_changed_at
+    )
+    budget_round.phase = locked.phase
+    budget_round.phase_changed_at = locked.phase_changed_at
+    return budget_round
+
+
+@transaction.atomic
+def phase_schedule_set(
+    *, actor: Any, budget_round: BudgetRound, phase: str, starts_at: datetime | None
+) -> None:
+    _require_admin(actor, budget_round.organisation)
+    if phase not in Phase.values:
+        raise ValidationError({"phase": _("Unknown phase.")}, code="unknown_phase")
+    if starts_at is None:
+        PhaseSchedule.objects.filter(round=budget_round, phase=phase).delete()
+        return
+    PhaseSchedule.objects.update_or_create(
+        round=budget_round, phase=phase, defaults={"starts_at": starts_at, "done_at": None}
+    )
+
+
+def scheduled_phases_run(now: datetime | None = None) -> list[tuple[str, str]]:
+    """Advance every round whose next scheduled phase is due. Returns (round, phase) moved.
+
+    Safe to run concurrently and repeatedly: each move locks its round and re-checks.
+    """
+    now = now or timezone.now()
+    moved = []
+    due = (
+        PhaseSchedule.objects.filter(done_at__isnull=True, starts_at__lte=now)
+        .select_related("round", "round__organisation")
+        .order_by("starts_at")
+    )
+    for entry in due:
+        budget_round = entry.round
+        if not phases.can_move(budget_round.phase, entry.phase):
+            continue
+        try:
+            phase_advance(actor=None, budget_round=budget_round, to_phase=entry.phase)
+        except ValidationError:
+            continue  # entry checks failed; staff see the phase did not change
+        moved.append((budget_round.slug, entry.phase))
+    return moved

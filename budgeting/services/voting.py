@@ -1,0 +1,436 @@
+"""Casting, changing and withdrawing ballots; receipts.
+
+One person, one ballot per district budget: the ``Participation`` row is inserted with
+``INSERT … ON CONFLICT DO NOTHING`` against its unique constraints, so concurrent casts by
+the same person end with exactly one ballot and the others get a clean "already voted",
+without exceptions or savepoints on the hot path.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgeting import eligibility, phases
+from budgeting.ballots import BallotError, BallotProject, BallotRules, ValidBallot, validate_ballot
+from budgeting.messages import ballot_message, eligibility_message
+from budgeting.models import (
+    Ballot,
+    BudgetRound,
+    Channel,
+    DistrictBudget,
+    Participation,
+    Project,
+    ProjectStatus,
+)
+from budgeting.money import format_money
+from budgeting.phases import Action
+
+# Codes whose params are amounts of money, shown in the round's currency.
+MONEY_CODES = frozenset({"over_budget", "under_min_spend"})
+
+
+class AlreadyVoted(Exception):
+    """The person already has a ballot in this district budget (or another district)."""
+
+    def __init__(self, code: str = "already_voted") -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CastReceipt:
+    receipt: str
+    district: str
+    changed: bool
+
+
+# --- receipts -----------------------------------------------------------------------------
+
+
+def new_receipt_code() -> str:
+    """80 random bits as 16 base32 characters in groups of four: easy to copy down."""
+    raw = base64.b32encode(secrets.token_bytes(10)).decode()
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def normalise_receipt(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def receipt_hash(code: str) -> str:
+    return hashlib.sha256(normalise_receipt(code).encode()).hexdigest()
+
+
+def receipt_seal(code: str) -> str:
+    """Keyed hash kept on the participation of a secret ballot (see Participation)."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, normalise_receipt(code).encode(), hashlib.sha256).hexdigest()
+
+
+def voter_key_for_user(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def voter_key_for_reference(reference: str) -> str:
+    """Paper voters without an account: keyed hash of an email or identity reference."""
+    normalised = " ".join(reference.strip().lower().split())
+    digest = hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256)
+    return f"ref:{digest.hexdigest()[:40]}"
+
+
+# --- what validation needs ----------------------------------------------------------------
+
+_offered_cache: dict[tuple[int, Any], dict[str, BallotProject]] = {}
+
+
+def offered_projects(budget_round: BudgetRound) -> dict[str, BallotProject]:
+    """External id -> facts of every project of the round.
+
+    Projects cannot change during voting, so the map is cached per round and phase change.
+    """
+    cache_key = (budget_round.pk, budget_round.phase_changed_at)
+    cached = _offered_cache.get(cache_key)
+    if cached is not None and budget_round.phase == "voting":
+        return cached
+    rows = Project.objects.filter(round=budget_round).values_list(
+        "pk", "external_id", "cost", "district_budget__key", "status"
+    )
+    offered = {
+        external_id: BallotProject(
+            cost=cost, district_key=key, on_ballot=status == ProjectStatus.ON_BALLOT, pk=pk
+        )
+        for pk, external_id, cost, key, status in rows
+    }
+    if budget_round.phase == "voting":
+        if len(_offered_cache) > 256:
+            _offered_cache.clear()
+        _offered_cache[cache_key] = offered
+    return offered
+
+
+def ballot_rules(budget_round: BudgetRound, district_budget: DistrictBudget) -> BallotRules:
+    min_spend = None
+    if budget_round.min_spend_percent:
+        min_spend = district_budget.budget * budget_round.min_spend_percent // 100
+    return BallotRules(
+        format=budget_round.ballot_format,
+        budget=district_budget.budget,
+        min_projects=budget_round.min_projects,
+        max_projects=budget_round.max_projects,
+        knapsack=budget_round.knapsack,
+        min_spend=min_spend,
+        points_budget=budget_round.points_budget,
+        max_points_per_project=budget_round.max_points_per_project,
+        max_rank=budget_round.max_rank,
+    )
+
+
+def ballot_validation_error(errors: list[BallotError], currency: str) -> ValidationError:
+    by_field: dict[str, list[ValidationError]] = {}
+    for error in errors:
+        params = dict(error.params)
+        if error.code in MONEY_CODES:
+            params = {k: format_money(v, currency) for k, v in params.items()}
+        by_field.setdefault(error.field, []).append(
+            ValidationError(ballot_message(error.code, params), code=error.code, params=params)
+        )
+    return ValidationError(by_field)
+
+
+def check_ballot(
+    budget_round: BudgetRound,
+    district_budget: DistrictBudget,
+    projects: list[str],
+    points: list[int] | None,
+) -> ValidBallot:
+    result = validate_ballot(
+        ballot_rules(budget_round, district_budget),
+        district_budget.key,
+        offered_projects(budget_round),
+        projects,
+        points,
+    )
+    if isinstance(result, list):
+        raise ballot_validation_error(result, budget_round.currency)
+    return result
+
+
+def voter_facts(user: Any, organisation_id: int) -> eligibility.VoterFacts:
+    if not getattr(user, "is_authenticated", False):
+        return eligibility.VoterFacts(False, False, None, None)
+    from allauth.account.models import EmailAddress
+
+    from engagement.models import Residence, ResidentProfile
+
+    verified = EmailAddress.objects.filter(user_id=user.pk, verified=True).exists()
+    birth_year = (
+        ResidentProfile.objects.filter(user_id=user.pk).values_list("birth_year", flat=True).first()
+    )
+    district_id = (
+        Residence.objects.filter(user_id=user.pk, organisation_id=organisation_id)
+        .values_list("district_id", flat=True)
+        .first()
+    )
+    return eligibility.VoterFacts(True, verified, birth_year, district_id)
+
+
+def eligibility_errors(
+    user: Any, budget_round: BudgetRound, district_budget: DistrictBudget
+) -> list[str]:
+    rules = eligibility.EligibilityRules(
+        min_age=budget_round.min_age,
+        residence_required=budget_round.residence_required,
+        verified_email_required=budget_round.verified_email_required,
+    )
+    return eligibility.ineligibility(
+        rules,
+        voter_facts(user, budget_round.organisation_id),
+        district_id=district_budget.district_id,
+        year=timezone.now().year,
+    )
+
+
+def _require_eligible(
+    user: Any, budget_round: BudgetRound, district_budget: DistrictBudget
+) -> None:
+    reasons = eligibility_errors(user, budget_round, district_budget)
+    if reasons:
+        raise PermissionDenied(" ".join(eligibility_message(r) for r in reasons))
+
+
+def _require_voting(budget_round: BudgetRound) -> None:
+    if not phases.allows(budget_round.phase, Action.VOTE):
+        raise ValidationError(
+            {"phase": ValidationError(_("Voting is not open."), code="voting_closed")}
+        )
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def participation_insert(
+    *,
+    budget_round: BudgetRound,
+    district_budget: DistrictBudget,
+    voter_id: int | None,
+    voter_key: str,
+    channel: str,
+    seal: str,
+) -> int | None:
+    """Insert unless the person already voted here (or elsewhere, where that is limited)."""
+    limits = budget_round.one_district_per_voter and not district_budget.is_citywide
+    table = Participation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (round_id, district_budget_id, voter_id, voter_key, channel,"
+            " limits_district, ballot_seal, cast_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT DO NOTHING RETURNING id",
+            [
+                budget_round.pk,
+                district_budget.pk,
+                voter_id,
+                voter_key,
+                channel,
+                limits,
+                seal,
+                timezone.now(),
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def ballot_store(
+    *,
+    budget_round: BudgetRound,
+    district_budget: DistrictBudget,
+    ballot: ValidBallot,
+    participation_id: int | None,
+    channel: str,
+    code: str,
+) -> Ballot:
+    offered = offered_projects(budget_round)
+    return Ballot.objects.create(
+        district_budget=district_budget,
+        participation_id=None if budget_round.secret_ballot else participation_id,
+        projects=[offered[p].pk for p in ballot.projects],
+        points=list(ballot.points) if ballot.points is not None else None,
+        channel=channel,
+        receipt_hash=receipt_hash(code),
+        cast_at=None if budget_round.secret_ballot else timezone.now(),
+    )
+
+
+def ballot_cast(
+    *,
+    voter: Any,
+    budget_round: BudgetRound,
+    district_budget: DistrictBudget,
+    projects: list[str],
+    points: list[int] | None = None,
+    receipt: str | None = None,
+) -> CastReceipt:
+    """Cast the voter's ballot, or replace it when the round allows changes.
+
+    In a secret round, replacing needs the receipt code of the first ballot: it is the only
+    link between the voter and their ballot.
+    """
+    _require_voting(budget_round)
+    if district_budget.round_id != budget_round.pk:
+        raise ValidationError({"district": _("Not a district of this round.")}, code="wrong_round")
+    _require_eligible(voter, budget_round, district_budget)
+    valid = check_ballot(budget_round, district_budget, projects, points)
+    key = voter_key_for_user(voter.pk)
+    code = new_receipt_code()
+    with transaction.atomic():
+        if Participation.objects.filter(
+            district_budget=district_budget, voter_key=voter_key_for_reference(voter.email)
+        ).exists():
+            raise AlreadyVoted("voted_on_paper")
+        participation_id = participation_insert(
+            budget_round=budget_round,
+            district_budget=district_budget,
+            voter_id=voter.pk,
+            voter_key=key,
+            channel=Channel.ONLINE,
+            seal=receipt_seal(code) if budget_round.secret_ballot else "",
+        )
+        if participation_id is not None:
+            ballot_store(
+                budget_round=budget_round,
+                district_budget=district_budget,
+                ballot=valid,
+                participation_id=participation_id,
+                channel=Channel.ONLINE,
+                code=code,
+            )
+            return CastReceipt(receipt=code, district=district_budget.key, changed=False)
+    return _ballot_replace(voter, budget_round, district_budget, valid, receipt, code)
+
+
+@transaction.atomic
+def _ballot_replace(
+    voter: Any,
+    budget_round: BudgetRound,
+    district_budget: DistrictBudget,
+    valid: ValidBallot,
+    receipt: str | None,
+    code: str,
+) -> CastReceipt:
+    participation = (
+        Participation.objects.select_for_update()
+        .filter(district_budget=district_budget, voter_key=voter_key_for_user(voter.pk))
+        .first()
+    )
+    if participation is None:
+        # Not here: the one-district limit stopped the insert.
+        raise AlreadyVoted("voted_in_other_district")
+    if not budget_round.ballot_changes_allowed or participation.channel != Channel.ONLINE:
+        raise AlreadyVoted()
+    ballot = _own_ballot(budget_round, participation, receipt)
+    offered = offered_projects(budget_round)
+    ballot.projects = [offered[p].pk for p in valid.projects]
+    ballot.points = list(valid.points) if valid.points is not None else None
+    ballot.receipt_hash = receipt_hash(code)
+    if not budget_round.secret_ballot:
+        ballot.cast_at = timezone.now()
+    ballot.save(update_fields=["projects", "points", "receipt_hash", "cast_at"])
+    if budget_round.secret_ballot:
+        participation.ballot_seal = receipt_seal(code)
+        participation.save(update_fields=["ballot_seal"])
+    return CastReceipt(receipt=code, district=district_budget.key, changed=True)
+
+
+def _own_ballot(
+    budget_round: BudgetRound, participation: Participation, receipt: str | None
+) -> Ballot:
+    if not budget_round.secret_ballot:
+        return Ballot.objects.select_for_update().get(participation=participation)
+    if not receipt:
+        raise ValidationError(
+            {"receipt": _("This is a secret ballot: give your receipt code to change it.")},
+            code="receipt_required",
+        )
+    if not hmac.compare_digest(receipt_seal(receipt), participation.ballot_seal):
+        raise ValidationError(
+            {"receipt": _("This receipt code is not the one of your ballot.")},
+            code="receipt_mismatch",
+        )
+    return Ballot.objects.select_for_update().get(
+        district_budget_id=participation.district_budget_id, receipt_hash=receipt_hash(receipt)
+    )
+
+
+@transaction.atomic
+def ballot_withdraw(
+    *,
+    voter: Any,
+    budget_round: BudgetRound,
+    district_budget: DistrictBudget,
+    receipt: str | None = None,
+) -> None:
+    _require_voting(budget_round)
+    if not budget_round.ballot_changes_allowed:
+        raise ValidationError(
+            {"phase": _("Ballots in this round cannot be withdrawn.")}, code="changes_not_allowed"
+        )
+    participation = (
+        Participation.objects.select_for_update()
+        .filter(district_budget=district_budget, voter_key=voter_key_for_user(voter.pk))
+        .first()
+    )
+    if participation is None or participation.channel != Channel.ONLINE:
+        raise ValidationError({"district": _("You have no online ballot here.")}, code="no_ballot")
+    ballot = _own_ballot(budget_round, participation, receipt)
+    ballot.delete()
+    participation.delete()
+
+
+def my_participation(voter: Any, budget_round: BudgetRound) -> list[dict[str, Any]]:
+    """Where the voter has voted in this round; the ballot itself only if not secret."""
+    rows = []
+    for participation in (
+        Participation.objects.filter(round=budget_round, voter_key=voter_key_for_user(voter.pk))
+        .select_related("district_budget")
+        .order_by("district_budget__position")
+    ):
+        entry: dict[str, Any] = {
+            "district": participation.district_budget.key,
+            "channel": participation.channel,
+            "cast_at": participation.cast_at,
+            "projects": None,
+            "points": None,
+        }
+        if not budget_round.secret_ballot:
+            ballot = Ballot.objects.filter(participation=participation).first()
+            if ballot is not None:
+                external = dict(
+                    Project.objects.filter(pk__in=ballot.projects).values_list("pk", "external_id")
+                )
+                entry["projects"] = [external[pk] for pk in ballot.projects]
+                entry["points"] = ballot.points
+        rows.append(entry)
+    return rows
+
+
+def receipt_check(*, budget_round: BudgetRound, code: str) -> dict[str, Any]:
+    """Whether the ballot with this receipt is counted — never what it contains."""
+    ballot = (
+        Ballot.objects.filter(district_budget__round=budget_round, receipt_hash=receipt_hash(code))
+        .select_related("district_budget")
+        .first()
+    )
+    if ballot is None:
+        return {"counted": False, "district": None}
+    return {"counted": True, "district": ballot.district_budget.key}
