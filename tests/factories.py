@@ -130,3 +130,79 @@ def voting_round(
     for number, cost in enumerate(costs, start=1):
         ProjectFactory(district_budget=city, external_id=f"p{number}", cost=cost)
     return budget_round
+
+
+# --- voters (eligibility facts) -------------------------------------------------------------
+
+
+def verified_email(user: User, *, verified: bool = True):
+    """The allauth address eligibility reads: ``verified=True`` unless told otherwise."""
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+
+
+def residence(user: User, organisation: Organisation, district: District | None = None):
+    """Where ``user`` lives within ``organisation`` (no district: resident, district unknown)."""
+    from engagement.models import Residence
+
+    return Residence.objects.create(user=user, organisation=organisation, district=district)
+
+
+def eligible_voter(
+    organisation: Organisation,
+    *,
+    district: District | None = None,
+    birth_year: int | None = 1990,
+    **user_fields: object,
+) -> User:
+    """A user who passes every eligibility rule: verified email, birth year, residence."""
+    user = UserFactory(**user_fields)
+    verified_email(user)
+    ResidentProfileFactory(user=user, birth_year=birth_year)
+    residence(user, organisation, district)
+    return user
+
+
+def district_voting_round(
+    *,
+    organisation: Organisation | None = None,
+    citywide: int | None = 100_000_00,
+    districts: tuple[str, ...] = ("north", "south"),
+    district_budget: int = 50_000_00,
+    projects_per_budget: int = 2,
+    cost: int = 20_000_00,
+    **settings: object,
+):
+    """A round in voting with an optional city-wide pot and one budget per named district.
+
+    Each budget gets projects ``<key>-1``..``<key>-N``; the districts are real
+    ``engagement.District`` rows of the organisation, with the key as slug.
+    """
+    from django.utils import timezone
+
+    organisation = organisation or OrganisationFactory()
+    budget_round = BudgetRoundFactory(
+        organisation=organisation, phase="voting", phase_changed_at=timezone.now(), **settings
+    )
+    budgets = []
+    if citywide is not None:
+        budgets.append(DistrictBudgetFactory(round=budget_round, budget=citywide))
+    for position, key in enumerate(districts, start=1):
+        district, _created = District.objects.get_or_create(
+            organisation=organisation, slug=key, defaults={"name": key.title()}
+        )
+        budgets.append(
+            DistrictBudgetFactory(
+                round=budget_round,
+                key=key,
+                name=district.name,
+                district=district,
+                budget=district_budget,
+                position=position,
+            )
+        )
+    for budget in budgets:
+        for number in range(1, projects_per_budget + 1):
+            ProjectFactory(district_budget=budget, external_id=f"{budget.key}-{number}", cost=cost)
+    return budget_round

@@ -42,8 +42,11 @@ def paper_voter_key(reference: str) -> str:
     reference = reference.strip()
     if not reference:
         raise ValidationError(
-            {"voter_reference": _("Copy the voter's email or identity number from the sheet.")},
-            code="required",
+            {
+                "voter_reference": ValidationError(
+                    _("Copy the voter's email or identity number from the sheet."), code="required"
+                )
+            }
         )
     user_id = (
         User.objects.filter(email__iexact=reference).values_list("pk", flat=True).first()
@@ -69,14 +72,21 @@ def paper_entry_submit(
         raise PermissionDenied(_("Only officers of this organisation can enter paper ballots."))
     if not phases.allows(budget_round.phase, Action.ENTER_PAPER):
         raise ValidationError(
-            {"phase": _("Paper ballots are entered during voting and tallying.")},
-            code="wrong_phase",
+            {
+                "phase": ValidationError(
+                    _("Paper ballots are entered during voting and tallying."), code="wrong_phase"
+                )
+            }
         )
     if district_budget.round_id != budget_round.pk:
-        raise ValidationError({"district": _("Not a district of this round.")}, code="wrong_round")
+        raise ValidationError(
+            {"district": ValidationError(_("Not a district of this round."), code="wrong_round")}
+        )
     serial = serial.strip()
     if not serial:
-        raise ValidationError({"serial": _("Enter the sheet's serial number.")}, code="required")
+        raise ValidationError(
+            {"serial": ValidationError(_("Enter the sheet's serial number."), code="required")}
+        )
     valid = check_ballot(budget_round, district_budget, projects, points)
     voter_key = paper_voter_key(voter_reference)
     pks = [offered_projects(budget_round)[p].pk for p in valid.projects]
@@ -86,7 +96,11 @@ def paper_entry_submit(
     )
     if sheet.status in (PaperSheetStatus.COUNTED, PaperSheetStatus.DUPLICATE_VOTER):
         raise ValidationError(
-            {"serial": _("This sheet has already been decided.")}, code="sheet_decided"
+            {
+                "serial": ValidationError(
+                    _("This sheet has already been decided."), code="sheet_decided"
+                )
+            }
         )
     try:
         with transaction.atomic():
@@ -99,8 +113,12 @@ def paper_entry_submit(
             )
     except IntegrityError:
         raise ValidationError(
-            {"serial": _("You already entered this sheet; another officer must enter it too.")},
-            code="same_officer",
+            {
+                "serial": ValidationError(
+                    _("You already entered this sheet; another officer must enter it too."),
+                    code="same_officer",
+                )
+            }
         ) from None
 
     entries = list(sheet.entries.order_by("created_at"))

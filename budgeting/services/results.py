@@ -174,11 +174,17 @@ def tally_run(
     _require_tally_rights(actor, budget_round)
     if actor is not None and not phases.allows(budget_round.phase, Action.TALLY):
         raise ValidationError(
-            {"phase": _("The tally runs once voting has closed.")}, code="wrong_phase"
+            {
+                "phase": ValidationError(
+                    _("The tally runs once voting has closed."), code="wrong_phase"
+                )
+            }
         )
     rule = rule or budget_round.outcome_rule
     if rule not in tally.RULES:
-        raise ValidationError({"rule": _("Unknown outcome rule.")}, code="unknown_rule")
+        raise ValidationError(
+            {"rule": ValidationError(_("Unknown outcome rule."), code="unknown_rule")}
+        )
     return [
         tally_district(budget_round, district_budget, rule)
         for district_budget in budget_round.districts.order_by("position", "key")
@@ -191,7 +197,11 @@ def results_publish(*, actor: Any | None, budget_round: BudgetRound) -> list[Tal
     _require_tally_rights(actor, budget_round)
     if actor is not None and not phases.allows(budget_round.phase, Action.PUBLISH):
         raise ValidationError(
-            {"phase": _("Results are published from the tallying phase.")}, code="wrong_phase"
+            {
+                "phase": ValidationError(
+                    _("Results are published from the tallying phase."), code="wrong_phase"
+                )
+            }
         )
     results = tally_run(actor=None, budget_round=budget_round)
     now = timezone.now()

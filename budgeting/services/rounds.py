@@ -88,6 +88,20 @@ def _validate_round(budget_round: BudgetRound) -> None:
         errors.setdefault("max_rank", []).append(
             ValidationError(_("Only ranking ballots have a rank limit."), code="not_allowed")
         )
+    for name in ("max_projects", "max_rank"):
+        if getattr(budget_round, name) == 0:
+            errors.setdefault(name, []).append(
+                ValidationError(_("Use at least 1, or leave empty for no limit."), code="min_value")
+            )
+    most = {"choose-1": 1, "ordinal": budget_round.max_rank}.get(fmt)
+    if most and budget_round.min_projects > most:
+        errors.setdefault("min_projects", []).append(
+            ValidationError(
+                _("A ballot of this format holds at most %(maximum)s projects."),
+                code="above_maximum",
+                params={"maximum": most},
+            )
+        )
     if fmt != "approval" and (budget_round.knapsack or budget_round.min_spend_percent):
         errors.setdefault("knapsack", []).append(
             ValidationError(_("Only approval ballots can be limited by cost."), code="not_allowed")
@@ -131,8 +145,11 @@ def round_create(
     district_budgets = list(district_budgets)
     if citywide_budget is None and not district_budgets:
         raise ValidationError(
-            {"citywide_budget": _("Give a city-wide budget or at least one district budget.")},
-            code="no_budget",
+            {
+                "citywide_budget": ValidationError(
+                    _("Give a city-wide budget or at least one district budget."), code="no_budget"
+                )
+            }
         )
     budget_round.save()
     if citywide_budget is not None:
@@ -187,8 +204,11 @@ def district_budget_create(
         _require_phase(budget_round, Action.CONFIGURE)
     if district is not None and district.organisation_id != budget_round.organisation_id:
         raise ValidationError(
-            {"district": _("This district belongs to another organisation.")},
-            code="wrong_organisation",
+            {
+                "district": ValidationError(
+                    _("This district belongs to another organisation."), code="wrong_organisation"
+                )
+            }
         )
     district_budget = DistrictBudget(
         round=budget_round, key=key, name=name, district=district, budget=budget, position=position
@@ -214,7 +234,9 @@ def project_create(
     if actor is not None:
         _require_phase(budget_round, Action.EDIT_PROJECTS)
     if district_budget.round_id != budget_round.pk:
-        raise ValidationError({"district": _("Not a district of this round.")}, code="wrong_round")
+        raise ValidationError(
+            {"district": ValidationError(_("Not a district of this round."), code="wrong_round")}
+        )
     project = Project(
         round=budget_round,
         district_budget=district_budget,
@@ -245,8 +267,11 @@ def project_review(
     _require_phase(budget_round, Action.REVIEW_PROJECTS)
     if not feasible and not public_reason.strip():
         raise ValidationError(
-            {"public_reason": _("Explain publicly why the project is rejected.")},
-            code="reason_required",
+            {
+                "public_reason": ValidationError(
+                    _("Explain publicly why the project is rejected."), code="reason_required"
+                )
+            }
         )
     project.status = ProjectStatus.FEASIBLE if feasible else ProjectStatus.REJECTED
     project.public_reason = public_reason.strip()
@@ -342,7 +367,7 @@ def phase_schedule_set(
 ) -> None:
     _require_admin(actor, budget_round.organisation)
     if phase not in Phase.values:
-        raise ValidationError({"phase": _("Unknown phase.")}, code="unknown_phase")
+        raise ValidationError({"phase": ValidationError(_("Unknown phase."), code="unknown_phase")})
     if starts_at is None:
         PhaseSchedule.objects.filter(round=budget_round, phase=phase).delete()
         return
@@ -363,13 +388,16 @@ def scheduled_phases_run(now: datetime | None = None) -> list[tuple[str, str]]:
         .select_related("round", "round__organisation")
         .order_by("starts_at")
     )
+    current: dict[int, str] = {}  # each entry loads its own copy of the round
     for entry in due:
         budget_round = entry.round
+        budget_round.phase = current.get(budget_round.pk, budget_round.phase)
         if not phases.can_move(budget_round.phase, entry.phase):
             continue
         try:
             phase_advance(actor=None, budget_round=budget_round, to_phase=entry.phase)
         except ValidationError:
             continue  # entry checks failed; staff see the phase did not change
+        current[budget_round.pk] = budget_round.phase
         moved.append((budget_round.slug, entry.phase))
     return moved

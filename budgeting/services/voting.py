@@ -11,13 +11,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +38,17 @@ from budgeting.models import (
 )
 from budgeting.money import format_money
 from budgeting.phases import Action
+
+# A project stays on the ballot once results mark it selected or not: paper ballots may still
+# be entered in the tallying phase after a (preliminary) publication.
+BALLOT_STATUSES = frozenset(
+    {
+        ProjectStatus.ON_BALLOT,
+        ProjectStatus.SELECTED,
+        ProjectStatus.NOT_SELECTED,
+        ProjectStatus.IMPLEMENTED,
+    }
+)
 
 # Codes whose params are amounts of money, shown in the round's currency.
 MONEY_CODES = frozenset({"over_budget", "under_min_spend"})
@@ -108,7 +122,7 @@ def offered_projects(budget_round: BudgetRound) -> dict[str, BallotProject]:
     )
     offered = {
         external_id: BallotProject(
-            cost=cost, district_key=key, on_ballot=status == ProjectStatus.ON_BALLOT, pk=pk
+            cost=cost, district_key=key, on_ballot=status in BALLOT_STATUSES, pk=pk
         )
         for pk, external_id, cost, key, status in rows
     }
@@ -122,7 +136,8 @@ def offered_projects(budget_round: BudgetRound) -> dict[str, BallotProject]:
 def ballot_rules(budget_round: BudgetRound, district_budget: DistrictBudget) -> BallotRules:
     min_spend = None
     if budget_round.min_spend_percent:
-        min_spend = district_budget.budget * budget_round.min_spend_percent // 100
+        # Rounded up: "at least 50 %" of 9.99 is 5.00, not 4.99.
+        min_spend = -(-district_budget.budget * budget_round.min_spend_percent // 100)
     return BallotRules(
         format=budget_round.ballot_format,
         budget=district_budget.budget,
@@ -166,23 +181,48 @@ def check_ballot(
     return result
 
 
-def voter_facts(user: Any, organisation_id: int) -> eligibility.VoterFacts:
+def voter_facts(
+    user: Any, organisation_id: int, rules: eligibility.EligibilityRules
+) -> eligibility.VoterFacts:
+    """What the rules need to know of the voter, in at most one query (none if nothing)."""
     if not getattr(user, "is_authenticated", False):
         return eligibility.VoterFacts(False, False, None, None)
     from allauth.account.models import EmailAddress
 
-    from engagement.models import Residence, ResidentProfile
+    from engagement.models import Residence, ResidentProfile, User
 
-    verified = EmailAddress.objects.filter(user_id=user.pk, verified=True).exists()
-    birth_year = (
-        ResidentProfile.objects.filter(user_id=user.pk).values_list("birth_year", flat=True).first()
+    facts: dict[str, Any] = {}
+    if rules.verified_email_required:
+        facts["verified"] = Exists(
+            EmailAddress.objects.filter(user_id=OuterRef("pk"), verified=True)
+        )
+    if rules.min_age is not None:
+        facts["birth_year"] = Subquery(
+            ResidentProfile.objects.filter(user_id=OuterRef("pk")).values("birth_year")[:1]
+        )
+    if rules.residence_required:
+        facts["district_id"] = Subquery(
+            Residence.objects.filter(
+                user_id=OuterRef("pk"), organisation_id=organisation_id
+            ).values("district_id")[:1]
+        )
+    row: dict[str, Any] = {}
+    if facts:
+        row = User.objects.filter(pk=user.pk).values(**facts).first() or {}
+    return eligibility.VoterFacts(
+        signed_in=True,
+        email_verified=bool(row.get("verified", False)),
+        birth_year=row.get("birth_year"),
+        residence_district_id=row.get("district_id"),
     )
-    district_id = (
-        Residence.objects.filter(user_id=user.pk, organisation_id=organisation_id)
-        .values_list("district_id", flat=True)
-        .first()
-    )
-    return eligibility.VoterFacts(True, verified, birth_year, district_id)
+
+
+class NotEligible(PermissionDenied):
+    """The voter may not vote here; ``codes`` are the stable reasons (budgeting.eligibility)."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(" ".join(eligibility_message(code) for code in codes))
+        self.codes = codes
 
 
 def eligibility_errors(
@@ -193,11 +233,15 @@ def eligibility_errors(
         residence_required=budget_round.residence_required,
         verified_email_required=budget_round.verified_email_required,
     )
+    # Age limits follow the calendar of the city, not of the server.
+    local_year = timezone.localtime(
+        timezone.now(), ZoneInfo(budget_round.organisation.time_zone)
+    ).year
     return eligibility.ineligibility(
         rules,
-        voter_facts(user, budget_round.organisation_id),
+        voter_facts(user, budget_round.organisation_id, rules),
         district_id=district_budget.district_id,
-        year=timezone.now().year,
+        year=local_year,
     )
 
 
@@ -206,7 +250,7 @@ def _require_eligible(
 ) -> None:
     reasons = eligibility_errors(user, budget_round, district_budget)
     if reasons:
-        raise PermissionDenied(" ".join(eligibility_message(r) for r in reasons))
+        raise NotEligible(reasons)
 
 
 def _require_voting(budget_round: BudgetRound) -> None:
@@ -288,35 +332,101 @@ def ballot_cast(
     """
     _require_voting(budget_round)
     if district_budget.round_id != budget_round.pk:
-        raise ValidationError({"district": _("Not a district of this round.")}, code="wrong_round")
+        raise ValidationError(
+            {"district": ValidationError(_("Not a district of this round."), code="wrong_round")}
+        )
     _require_eligible(voter, budget_round, district_budget)
     valid = check_ballot(budget_round, district_budget, projects, points)
     key = voter_key_for_user(voter.pk)
+    paper_key = voter_key_for_reference(voter.email)
     code = new_receipt_code()
-    with transaction.atomic():
-        if Participation.objects.filter(
-            district_budget=district_budget, voter_key=voter_key_for_reference(voter.email)
-        ).exists():
-            raise AlreadyVoted("voted_on_paper")
-        participation_id = participation_insert(
-            budget_round=budget_round,
-            district_budget=district_budget,
-            voter_id=voter.pk,
-            voter_key=key,
-            channel=Channel.ONLINE,
-            seal=receipt_seal(code) if budget_round.secret_ballot else "",
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        cast = _cast_in_one_statement(
+            budget_round, district_budget, voter.pk, key, paper_key, valid, code
         )
-        if participation_id is not None:
-            ballot_store(
+        if cast:
+            return CastReceipt(receipt=code, district=district_budget.key, changed=False)
+    else:
+        with transaction.atomic():
+            if Participation.objects.filter(
+                district_budget=district_budget, voter_key=paper_key
+            ).exists():
+                raise AlreadyVoted("voted_on_paper")
+            participation_id = participation_insert(
                 budget_round=budget_round,
                 district_budget=district_budget,
-                ballot=valid,
-                participation_id=participation_id,
+                voter_id=voter.pk,
+                voter_key=key,
                 channel=Channel.ONLINE,
-                code=code,
+                seal=receipt_seal(code) if budget_round.secret_ballot else "",
             )
-            return CastReceipt(receipt=code, district=district_budget.key, changed=False)
+            if participation_id is not None:
+                ballot_store(
+                    budget_round=budget_round,
+                    district_budget=district_budget,
+                    ballot=valid,
+                    participation_id=participation_id,
+                    channel=Channel.ONLINE,
+                    code=code,
+                )
+                return CastReceipt(receipt=code, district=district_budget.key, changed=False)
+    if Participation.objects.filter(district_budget=district_budget, voter_key=paper_key).exists():
+        raise AlreadyVoted("voted_on_paper")
     return _ballot_replace(voter, budget_round, district_budget, valid, receipt, code)
+
+
+def _cast_in_one_statement(
+    budget_round: BudgetRound,
+    district_budget: DistrictBudget,
+    voter_id: int,
+    voter_key: str,
+    paper_key: str,
+    valid: ValidBallot,
+    code: str,
+) -> bool:
+    """PostgreSQL: participation and ballot in one statement (atomic on its own, one round
+    trip, no BEGIN/COMMIT). False when the voter already has a participation here, in a
+    limited district, or on paper under their email — the caller then finds out which."""
+    secret = budget_round.secret_ballot
+    now = timezone.now()
+    offered = offered_projects(budget_round)
+    participation, ballot = Participation._meta.db_table, Ballot._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH p AS (
+                INSERT INTO {participation} (round_id, district_budget_id, voter_id, voter_key,
+                    channel, limits_district, ballot_seal, cast_at)
+                SELECT %s, %s, %s, %s, %s, %s, %s, %s
+                WHERE NOT EXISTS (SELECT 1 FROM {participation}
+                                  WHERE district_budget_id = %s AND voter_key = %s)
+                ON CONFLICT DO NOTHING
+                RETURNING id)
+            INSERT INTO {ballot} (district_budget_id, participation_id, projects, points, channel,
+                receipt_hash, source_voter_id, extra, cast_at)
+            SELECT %s, CASE WHEN %s THEN NULL ELSE p.id END, %s::jsonb, %s::jsonb, %s, %s, '',
+                '{{}}'::jsonb, %s
+            FROM p RETURNING id""",
+            [
+                budget_round.pk,
+                district_budget.pk,
+                voter_id,
+                voter_key,
+                Channel.ONLINE,
+                budget_round.one_district_per_voter and not district_budget.is_citywide,
+                receipt_seal(code) if secret else "",
+                now,
+                district_budget.pk,
+                paper_key,
+                district_budget.pk,
+                secret,
+                json.dumps([offered[p].pk for p in valid.projects]),
+                json.dumps(list(valid.points)) if valid.points is not None else None,
+                Channel.ONLINE,
+                receipt_hash(code),
+                None if secret else now,
+            ],
+        )
+        return cursor.fetchone() is not None
 
 
 @transaction.atomic
@@ -336,6 +446,8 @@ def _ballot_replace(
     if participation is None:
         # Not here: the one-district limit stopped the insert.
         raise AlreadyVoted("voted_in_other_district")
+    if participation.channel == Channel.PAPER:
+        raise AlreadyVoted("voted_on_paper")
     if not budget_round.ballot_changes_allowed or participation.channel != Channel.ONLINE:
         raise AlreadyVoted()
     ballot = _own_ballot(budget_round, participation, receipt)
@@ -359,13 +471,20 @@ def _own_ballot(
         return Ballot.objects.select_for_update().get(participation=participation)
     if not receipt:
         raise ValidationError(
-            {"receipt": _("This is a secret ballot: give your receipt code to change it.")},
-            code="receipt_required",
+            {
+                "receipt": ValidationError(
+                    _("This is a secret ballot: give your receipt code to change it."),
+                    code="receipt_required",
+                )
+            }
         )
     if not hmac.compare_digest(receipt_seal(receipt), participation.ballot_seal):
         raise ValidationError(
-            {"receipt": _("This receipt code is not the one of your ballot.")},
-            code="receipt_mismatch",
+            {
+                "receipt": ValidationError(
+                    _("This receipt code is not the one of your ballot."), code="receipt_mismatch"
+                )
+            }
         )
     return Ballot.objects.select_for_update().get(
         district_budget_id=participation.district_budget_id, receipt_hash=receipt_hash(receipt)
@@ -383,7 +502,11 @@ def ballot_withdraw(
     _require_voting(budget_round)
     if not budget_round.ballot_changes_allowed:
         raise ValidationError(
-            {"phase": _("Ballots in this round cannot be withdrawn.")}, code="changes_not_allowed"
+            {
+                "phase": ValidationError(
+                    _("Ballots in this round cannot be withdrawn."), code="changes_not_allowed"
+                )
+            }
         )
     participation = (
         Participation.objects.select_for_update()
@@ -391,7 +514,9 @@ def ballot_withdraw(
         .first()
     )
     if participation is None or participation.channel != Channel.ONLINE:
-        raise ValidationError({"district": _("You have no online ballot here.")}, code="no_ballot")
+        raise ValidationError(
+            {"district": ValidationError(_("You have no online ballot here."), code="no_ballot")}
+        )
     ballot = _own_ballot(budget_round, participation, receipt)
     ballot.delete()
     participation.delete()
