@@ -112,9 +112,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "kopa",
+            "KEY_PREFIX": env_str("KOPA_CHANNEL_PREFIX", "kopa"),
         }
     }
+    # Sessions are read on every signed-in request: from Redis, with the database behind it.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -221,6 +223,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("KOPA_THROTTLE_ANON", "120/min"),
         "user": env_str("KOPA_THROTTLE_USER", "600/min"),
+        # Scoped limits of single endpoints (per user, or per address when signed out).
+        "ballot": env_str("KOPA_THROTTLE_BALLOT", "30/min"),
+        "receipt": env_str("KOPA_THROTTLE_RECEIPT", "20/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -232,6 +237,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One schema name per choice set, whichever field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "engagement.models.Role",
+        "PhaseEnum": "budgeting.models.Phase",
+        "BallotFormatEnum": "budgeting.models.BallotFormat",
+        "OutcomeRuleEnum": "budgeting.models.OutcomeRule",
+        "TieBreakEnum": "budgeting.models.TieBreak",
+        "ProjectStatusEnum": "budgeting.models.ProjectStatus",
+        "ChannelEnum": "budgeting.models.Channel",
+        "PaperSheetStatusEnum": "budgeting.models.PaperSheetStatus",
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from config.health import healthz, readyz
 
 api_v1 = [
     path("", include("engagement.urls_api")),
+    path("", include("budgeting.urls_api")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,631 @@
+"""Input and output serializers of the budgeting API.
+
+Inputs check shape and turn references into objects (district keys into district budgets,
+decimal amounts into minor units); the services decide everything else. Outputs describe
+exactly what is returned. Serializers that show money need ``context["currency"]``; inputs
+that refer to a round's districts need ``context["round"]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from budgeting.api.fields import AmountDisplay, AmountInput, amount_to_minor
+from budgeting.models import (
+    BallotFormat,
+    BudgetRound,
+    Channel,
+    DistrictBudget,
+    OutcomeRule,
+    PaperBallotSheet,
+    PaperSheetStatus,
+    Phase,
+    PhaseSchedule,
+    Project,
+    TieBreak,
+)
+from budgeting.money import from_minor
+from engagement.models import District, Organisation
+
+SMALL = 32767  # PositiveSmallIntegerField
+LARGE = 2147483647  # PositiveIntegerField
+BIG = 9223372036854775807  # BigIntegerField
+
+
+def district_budget_of(budget_round: BudgetRound, key: str, field: str = "district") -> Any:
+    """The round's district budget called ``key``, or a field error (code unknown_district)."""
+    district_budget = DistrictBudget.objects.filter(round=budget_round, key=key).first()
+    if district_budget is None:
+        raise serializers.ValidationError(
+            {
+                field: [
+                    serializers.ErrorDetail(
+                        str(_("This round has no district %(key)s.") % {"key": key}),
+                        code="unknown_district",
+                    )
+                ]
+            }
+        )
+    return district_budget
+
+
+# --- rounds -------------------------------------------------------------------------------
+
+ROUND_SETTINGS = [
+    "ballot_format",
+    "min_projects",
+    "max_projects",
+    "knapsack",
+    "min_spend_percent",
+    "points_budget",
+    "max_points_per_project",
+    "max_rank",
+    "outcome_rule",
+    "tie_break",
+    "lottery_seed",
+    "secret_ballot",
+    "live_counts_public",
+    "ballot_changes_allowed",
+    "one_district_per_voter",
+    "min_age",
+    "residence_required",
+    "verified_email_required",
+]
+
+
+class RoundOutput(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = BudgetRound
+        fields = [
+            "slug",
+            "title",
+            "organisation",
+            "phase",
+            "phase_changed_at",
+            "currency",
+            *ROUND_SETTINGS,
+        ]
+        read_only_fields = fields
+
+
+class DistrictBudgetOutput(serializers.ModelSerializer):
+    district = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The organisation's district; null for the city-wide pot.",
+    )
+    budget_display = AmountDisplay(source="budget")
+
+    class Meta:
+        model = DistrictBudget
+        fields = ["key", "name", "district", "budget", "budget_display"]
+        read_only_fields = fields
+
+
+class ScheduleOutput(serializers.ModelSerializer):
+    class Meta:
+        model = PhaseSchedule
+        fields = ["phase", "starts_at", "done_at"]
+        read_only_fields = fields
+
+
+class RoundDetailOutput(RoundOutput):
+    districts = DistrictBudgetOutput(many=True, read_only=True)
+    schedule = ScheduleOutput(many=True, read_only=True)
+    total_budget = serializers.SerializerMethodField()
+    total_budget_display = serializers.SerializerMethodField()
+
+    class Meta(RoundOutput.Meta):
+        fields = [
+            *RoundOutput.Meta.fields,
+            "description",
+            "districts",
+            "total_budget",
+            "total_budget_display",
+            "schedule",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_total_budget(self, obj: BudgetRound) -> int:
+        return sum(d.budget for d in obj.districts.all())
+
+    @extend_schema_field({"type": "string", "format": "decimal", "example": "12500.00"})
+    def get_total_budget_display(self, obj: BudgetRound) -> str:
+        return str(from_minor(self.get_total_budget(obj), self.context["currency"]))
+
+
+class RoundSettingsInput(serializers.Serializer):
+    """Round settings staff may change while the round is being designed (all optional)."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(allow_blank=True, required=False)
+    ballot_format = serializers.ChoiceField(choices=BallotFormat.choices, required=False)
+    min_projects = serializers.IntegerField(min_value=0, max_value=SMALL, required=False)
+    max_projects = serializers.IntegerField(
+        min_value=0, max_value=SMALL, allow_null=True, required=False
+    )
+    knapsack = serializers.BooleanField(required=False)
+    min_spend_percent = serializers.IntegerField(
+        min_value=0, max_value=100, allow_null=True, required=False
+    )
+    points_budget = serializers.IntegerField(
+        min_value=0, max_value=LARGE, allow_null=True, required=False
+    )
+    max_points_per_project = serializers.IntegerField(
+        min_value=0, max_value=LARGE, allow_null=True, required=False
+    )
+    max_rank = serializers.IntegerField(
+        min_value=0, max_value=SMALL, allow_null=True, required=False
+    )
+    outcome_rule = serializers.ChoiceField(choices=OutcomeRule.choices, required=False)
+    tie_break = serializers.ChoiceField(choices=TieBreak.choices, required=False)
+    lottery_seed = serializers.IntegerField(
+        min_value=-BIG - 1, max_value=BIG, allow_null=True, required=False
+    )
+    secret_ballot = serializers.BooleanField(required=False)
+    live_counts_public = serializers.BooleanField(required=False)
+    ballot_changes_allowed = serializers.BooleanField(required=False)
+    one_district_per_voter = serializers.BooleanField(required=False)
+    min_age = serializers.IntegerField(min_value=0, max_value=120, allow_null=True, required=False)
+    residence_required = serializers.BooleanField(required=False)
+    verified_email_required = serializers.BooleanField(required=False)
+
+
+class DistrictBudgetInput(serializers.Serializer):
+    district = serializers.SlugField(
+        max_length=50,
+        allow_null=True,
+        help_text="Slug of one of the organisation's districts; null for the city-wide pot.",
+    )
+    budget = AmountInput()
+
+
+class RoundCreateInput(RoundSettingsInput):
+    organisation = serializers.SlugField(max_length=50, help_text="The organisation's slug.")
+    slug = serializers.SlugField(max_length=120)
+    title = serializers.CharField(max_length=200)
+    citywide_budget = AmountInput(required=False, allow_null=True)
+    district_budgets = DistrictBudgetInput(many=True, required=False, max_length=200)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Find the organisation and districts; convert amounts in its currency."""
+        organisation = Organisation.objects.filter(slug=attrs["organisation"]).first()
+        if organisation is None:
+            raise serializers.ValidationError(
+                {
+                    "organisation": [
+                        serializers.ErrorDetail(
+                            str(_("There is no such organisation.")), code="does_not_exist"
+                        )
+                    ]
+                }
+            )
+        currency = organisation.currency
+        citywide = attrs.pop("citywide_budget", None)
+        citywide_minor = (
+            None if citywide is None else amount_to_minor(citywide, currency, "citywide_budget")
+        )
+        entries = attrs.pop("district_budgets", [])
+        slugs = [e["district"] for e in entries if e["district"] is not None]
+        districts = {
+            d.slug: d for d in District.objects.filter(organisation=organisation, slug__in=slugs)
+        }
+        pairs = []
+        for entry in entries:
+            amount = amount_to_minor(entry["budget"], currency, "district_budgets")
+            if entry["district"] is None:
+                if citywide_minor is not None:
+                    raise serializers.ValidationError(
+                        {
+                            "district_budgets": [
+                                serializers.ErrorDetail(
+                                    str(_("Give the city-wide budget only once.")),
+                                    code="duplicate_citywide",
+                                )
+                            ]
+                        }
+                    )
+                citywide_minor = amount
+                continue
+            district = districts.get(entry["district"])
+            if district is None:
+                raise serializers.ValidationError(
+                    {
+                        "district_budgets": [
+                            serializers.ErrorDetail(
+                                str(
+                                    _("%(organisation)s has no district %(district)s.")
+                                    % {
+                                        "organisation": organisation.name,
+                                        "district": entry["district"],
+                                    }
+                                ),
+                                code="unknown_district",
+                            )
+                        ]
+                    }
+                )
+            pairs.append((district, amount))
+        if len({d.pk for d, _a in pairs}) != len(pairs):
+            raise serializers.ValidationError(
+                {
+                    "district_budgets": [
+                        serializers.ErrorDetail(
+                            str(_("Each district may have one budget only.")),
+                            code="duplicate_district",
+                        )
+                    ]
+                }
+            )
+        attrs["organisation"] = organisation
+        attrs["citywide_budget"] = citywide_minor
+        attrs["district_budgets"] = pairs
+        return attrs
+
+
+class PhaseInput(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Phase.choices, help_text="The phase to move to.")
+
+
+class ScheduleInput(serializers.Serializer):
+    phase = serializers.ChoiceField(choices=Phase.choices)
+    starts_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the phase starts by itself; null removes the entry."
+    )
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+class ProjectOutput(serializers.ModelSerializer):
+    id = serializers.CharField(source="external_id", read_only=True)
+    cost_display = AmountDisplay(source="cost")
+    district = serializers.CharField(source="district_budget.key", read_only=True)
+    categories = serializers.ListField(child=serializers.CharField(), read_only=True)
+    targets = serializers.ListField(child=serializers.CharField(), read_only=True)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    support = serializers.SerializerMethodField(
+        help_text="Votes (approval, choose-1), points (cumulative) or rank points (ordinal); "
+        "null while counts are not public, or for projects not on the ballot."
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "title",
+            "description",
+            "cost",
+            "cost_display",
+            "district",
+            "categories",
+            "targets",
+            "status",
+            "public_reason",
+            "latitude",
+            "longitude",
+            "support",
+        ]
+        read_only_fields = fields
+
+    def get_support(self, obj: Project) -> int | None:
+        support = self.context.get("support")
+        return None if support is None else support.get(obj.external_id)
+
+
+class ProjectCreateInput(serializers.Serializer):
+    id = serializers.RegexField(
+        r"^[\w.-]+$", max_length=120, help_text="The project's id in this round (e.g. p12)."
+    )
+    district = serializers.SlugField(max_length=80, help_text="Key of the district budget.")
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(allow_blank=True, required=False, default="")
+    cost = AmountInput()
+    categories = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=50, required=False, default=list
+    )
+    targets = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=50, required=False, default=list
+    )
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        budget_round = self.context["round"]
+        attrs["district_budget"] = district_budget_of(budget_round, attrs.pop("district"))
+        attrs["external_id"] = attrs.pop("id")
+        attrs["cost"] = amount_to_minor(attrs["cost"], budget_round.currency, "cost")
+        return attrs
+
+
+class ProjectReviewInput(serializers.Serializer):
+    feasible = serializers.BooleanField()
+    cost = AmountInput(
+        required=False, allow_null=True, help_text="The administration's own cost estimate."
+    )
+    public_reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("cost") is not None:
+            attrs["cost"] = amount_to_minor(attrs["cost"], self.context["round"].currency, "cost")
+        return attrs
+
+
+# --- ballots ------------------------------------------------------------------------------
+
+
+class _BallotContent(serializers.Serializer):
+    projects = serializers.ListField(
+        child=serializers.CharField(max_length=120),
+        max_length=1000,
+        allow_empty=True,
+        help_text="Project ids; for rankings in order of preference.",
+    )
+    points = serializers.ListField(
+        child=serializers.IntegerField(min_value=-LARGE, max_value=LARGE),
+        max_length=1000,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="Cumulative ballots: points per chosen project, parallel to projects.",
+    )
+
+
+class BallotCastInput(_BallotContent):
+    district = serializers.SlugField(max_length=80, help_text="Key of the district budget.")
+    receipt = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Secret rounds: the receipt code of the ballot being changed.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs["district_budget"] = district_budget_of(self.context["round"], attrs.pop("district"))
+        return attrs
+
+
+class BallotWithdrawInput(serializers.Serializer):
+    district = serializers.SlugField(max_length=80)
+    receipt = serializers.CharField(max_length=64, required=False, allow_null=True, default=None)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs["district_budget"] = district_budget_of(self.context["round"], attrs.pop("district"))
+        return attrs
+
+
+class CastReceiptOutput(serializers.Serializer):
+    receipt = serializers.CharField(
+        help_text="Keep this code: it proves the ballot is counted (and, in secret rounds, "
+        "is needed to change it)."
+    )
+    district = serializers.CharField()
+    changed = serializers.BooleanField(help_text="True when an earlier ballot was replaced.")
+
+
+class EligibilityErrorOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ParticipationOutput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    cast_at = serializers.DateTimeField()
+    projects = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="What was voted; null in secret rounds.",
+    )
+    points = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+
+
+class BallotDistrictOutput(serializers.Serializer):
+    district = serializers.CharField()
+    name = serializers.CharField()
+    eligible = serializers.BooleanField()
+    eligibility_errors = EligibilityErrorOutput(many=True)
+    participation = ParticipationOutput(allow_null=True)
+
+
+class BallotOverviewOutput(serializers.Serializer):
+    round = serializers.CharField()
+    voting_open = serializers.BooleanField()
+    secret_ballot = serializers.BooleanField()
+    ballot_changes_allowed = serializers.BooleanField()
+    districts = BallotDistrictOutput(many=True)
+
+
+class ReceiptInput(serializers.Serializer):
+    receipt = serializers.CharField(max_length=64)
+
+
+class ReceiptOutput(serializers.Serializer):
+    counted = serializers.BooleanField()
+    district = serializers.CharField(allow_null=True)
+
+
+class ConflictOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(
+        choices=["already_voted", "voted_in_other_district", "voted_on_paper"]
+    )
+
+
+class NotEligibleOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    reasons = EligibilityErrorOutput(many=True)
+
+
+# --- turnout and results ------------------------------------------------------------------
+
+
+class TurnoutDistrictOutput(serializers.Serializer):
+    total = serializers.IntegerField()
+    online = serializers.IntegerField()
+    paper = serializers.IntegerField()
+    imported = serializers.IntegerField()
+
+
+class TurnoutOutput(serializers.Serializer):
+    voters = serializers.IntegerField(help_text="People who voted in at least one district.")
+    districts = serializers.DictField(
+        child=TurnoutDistrictOutput(), help_text="Voters per district budget key and channel."
+    )
+
+
+class ProjectOutcomeOutput(serializers.Serializer):
+    id = serializers.CharField()
+    title = serializers.CharField()
+    selected = serializers.BooleanField()
+    support = serializers.IntegerField(
+        allow_null=True, help_text="Null while vote counts are not public."
+    )
+    reason = serializers.CharField(
+        help_text="selected, completion_add1, completion_greedy, not_affordable, "
+        "supporters_exhausted or no_support."
+    )
+    step = serializers.IntegerField(allow_null=True)
+    params = serializers.DictField(
+        help_text="The figures behind the decision (amounts in minor units)."
+    )
+    explanation = serializers.CharField(help_text="The decision as a translated sentence.")
+
+
+class TallyResultOutput(serializers.Serializer):
+    district = serializers.CharField(source="district_budget.key")
+    name = serializers.CharField(source="district_budget.name")
+    rule = serializers.ChoiceField(choices=OutcomeRule.choices)
+    tie_break = serializers.ChoiceField(choices=TieBreak.choices)
+    lottery_seed = serializers.IntegerField()
+    ballot_count = serializers.IntegerField()
+    selected = serializers.ListField(
+        child=serializers.CharField(), help_text="Funded project ids, in selection order."
+    )
+    spent = serializers.IntegerField()
+    spent_display = AmountDisplay(source="spent")
+    budget = serializers.IntegerField()
+    budget_display = AmountDisplay(source="budget")
+    computed_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    projects = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProjectOutcomeOutput(many=True))
+    def get_projects(self, obj: Any) -> list[dict[str, Any]]:
+        from budgeting.api.results import project_outcomes
+
+        return ProjectOutcomeOutput(
+            project_outcomes(
+                obj,
+                currency=self.context["currency"],
+                counts_public=self.context["counts_public"],
+                titles=self.context["titles"].get(obj.district_budget_id, {}),
+            ),
+            many=True,
+        ).data
+
+
+class PublishedResultsOutput(serializers.Serializer):
+    published = serializers.BooleanField()
+    districts = TallyResultOutput(many=True)
+
+
+class RuleOutcomeOutput(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=OutcomeRule.choices)
+    selected = serializers.ListField(child=serializers.CharField())
+    spent = serializers.IntegerField()
+    spent_display = AmountDisplay(source="spent")
+
+
+class RuleComparisonOutput(serializers.Serializer):
+    district = serializers.CharField()
+    name = serializers.CharField()
+    budget = serializers.IntegerField()
+    budget_display = AmountDisplay(source="budget")
+    ballot_count = serializers.IntegerField()
+    rules = RuleOutcomeOutput(many=True)
+    selected_by_all = serializers.ListField(
+        child=serializers.CharField(), help_text="Projects every rule funds."
+    )
+
+
+class TallyRunInput(serializers.Serializer):
+    rule = serializers.ChoiceField(
+        choices=OutcomeRule.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Defaults to the round's outcome rule.",
+    )
+
+
+class TallyPreviewQuery(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=OutcomeRule.choices, required=False)
+    compare = serializers.BooleanField(required=False, default=False)
+
+
+class TallyPreviewOutput(serializers.Serializer):
+    rule = serializers.CharField(allow_null=True)
+    results = TallyResultOutput(many=True)
+    comparison = RuleComparisonOutput(many=True, allow_null=True)
+
+
+# --- paper ballots ------------------------------------------------------------------------
+
+
+class PaperEntryInput(_BallotContent):
+    district = serializers.SlugField(max_length=80)
+    serial = serializers.CharField(max_length=60, help_text="The serial printed on the sheet.")
+    voter_reference = serializers.CharField(
+        max_length=254, help_text="The voter's email or identity number, as on the sheet."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs["district_budget"] = district_budget_of(self.context["round"], attrs.pop("district"))
+        return attrs
+
+
+class PaperSheetOutput(serializers.ModelSerializer):
+    district = serializers.CharField(source="district_budget.key", read_only=True)
+    status = serializers.ChoiceField(choices=PaperSheetStatus.choices, read_only=True)
+    entries = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaperBallotSheet
+        fields = ["serial", "district", "status", "entries"]
+        read_only_fields = fields
+
+    def get_entries(self, obj: PaperBallotSheet) -> int:
+        return obj.entries.count()
+
+
+class PaperProgressOutput(serializers.Serializer):
+    awaiting_second = serializers.IntegerField()
+    counted = serializers.IntegerField()
+    conflict = serializers.IntegerField()
+    duplicate_voter = serializers.IntegerField()
+    paper_ballots = serializers.IntegerField(help_text="Paper ballots counted.")
