@@ -36,6 +36,15 @@ def visible_round(user: Any, slug: str, *, detail: bool = False) -> BudgetRound:
     return budget_round
 
 
+def round_for_ballot(user: Any, slug: str) -> BudgetRound:
+    """Like :func:`visible_round`, from the short-lived voting cache (the ballot insert
+    re-checks the phase in the database)."""
+    budget_round = voting.round_for_voting(slug)
+    if budget_round is None or not selectors.round_is_visible(user, budget_round):
+        raise Http404
+    return budget_round
+
+
 def round_detail(budget_round: BudgetRound) -> BudgetRound:
     """The round again with what the detail view shows (after a write changed it)."""
     return (

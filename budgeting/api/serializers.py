@@ -29,6 +29,7 @@ from budgeting.models import (
     TieBreak,
 )
 from budgeting.money import from_minor
+from budgeting.services import voting
 from engagement.models import District, Organisation
 
 SMALL = 32767  # PositiveSmallIntegerField
@@ -38,7 +39,7 @@ BIG = 9223372036854775807  # BigIntegerField
 
 def district_budget_of(budget_round: BudgetRound, key: str, field: str = "district") -> Any:
     """The round's district budget called ``key``, or a field error (code unknown_district)."""
-    district_budget = DistrictBudget.objects.filter(round=budget_round, key=key).first()
+    district_budget = voting.district_budgets(budget_round).get(key)
     if district_budget is None:
         raise serializers.ValidationError(
             {

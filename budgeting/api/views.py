@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
@@ -26,6 +25,7 @@ from budgeting.api import reads
 from budgeting.api import serializers as s
 from budgeting.api.results import project_titles
 from budgeting.filters import ProjectFilter, RoundFilter
+from budgeting.messages import eligibility_message
 from budgeting.models import BudgetRound, Project
 from budgeting.services import paper, results, rounds, voting
 from engagement import permissions
@@ -199,7 +199,7 @@ class RoundSchedule(BudgetingView):
         responses={200: s.ScheduleOutput(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
     )
     def put(self, request: Request, slug: str) -> Response:
-        budget_round = reads.visible_round(request.user, slug)
+        budget_round = reads.round_for_ballot(request.user, slug)
         data = s.ScheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         rounds.phase_schedule_set(
@@ -319,17 +319,15 @@ class MyBallot(WritesThrottled, BudgetingView):
         },
     )
     def put(self, request: Request, slug: str) -> Response:
-        budget_round = reads.visible_round(request.user, slug)
+        budget_round = reads.round_for_ballot(request.user, slug)
         data = s.BallotCastInput(data=request.data, context={"round": budget_round})
         data.is_valid(raise_exception=True)
         try:
             receipt = voting.ballot_cast(
                 voter=request.user, budget_round=budget_round, **data.validated_data
             )
-        except DjangoPermissionDenied as exc:
-            reasons = reads.ineligibility_reasons(
-                request.user, budget_round, data.validated_data["district_budget"]
-            )
+        except voting.NotEligible as exc:
+            reasons = [{"code": c, "message": eligibility_message(c)} for c in exc.codes]
             raise NotEligible(str(exc), reasons) from None
         return Response(
             s.CastReceiptOutput(receipt).data,

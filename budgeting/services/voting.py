@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -131,6 +132,45 @@ def offered_projects(budget_round: BudgetRound) -> dict[str, BallotProject]:
             _offered_cache.clear()
         _offered_cache[cache_key] = offered
     return offered
+
+
+_voting_rounds: dict[str, tuple[float, BudgetRound]] = {}
+VOTING_ROUND_TTL = 2.0
+
+
+def round_for_voting(slug: str) -> BudgetRound | None:
+    """The round called ``slug`` from a per-process cache kept for a few seconds while it is
+    in voting; otherwise read fresh. The ballot insert re-checks the phase in the database,
+    so a cached round can never let a ballot in after voting closed."""
+    now = time.monotonic()
+    cached = _voting_rounds.get(slug)
+    if cached is not None and now - cached[0] < VOTING_ROUND_TTL:
+        return cached[1]
+    budget_round = BudgetRound.objects.select_related("organisation").filter(slug=slug).first()
+    if budget_round is not None and budget_round.phase == "voting":
+        if len(_voting_rounds) > 256:
+            _voting_rounds.clear()
+        _voting_rounds[slug] = (now, budget_round)
+    else:
+        _voting_rounds.pop(slug, None)
+    return budget_round
+
+
+_districts_cache: dict[tuple[int, Any], dict[str, DistrictBudget]] = {}
+
+
+def district_budgets(budget_round: BudgetRound) -> dict[str, DistrictBudget]:
+    """Key -> district budget of the round; cached while voting, when budgets are fixed."""
+    cache_key = (budget_round.pk, budget_round.phase_changed_at)
+    cached = _districts_cache.get(cache_key)
+    if cached is not None and budget_round.phase == "voting":
+        return cached
+    budgets = {d.key: d for d in DistrictBudget.objects.filter(round=budget_round)}
+    if budget_round.phase == "voting":
+        if len(_districts_cache) > 256:
+            _districts_cache.clear()
+        _districts_cache[cache_key] = budgets
+    return budgets
 
 
 def ballot_rules(budget_round: BudgetRound, district_budget: DistrictBudget) -> BallotRules:
@@ -329,76 +369,114 @@ def ballot_cast(
 
     In a secret round, replacing needs the receipt code of the first ballot: it is the only
     link between the voter and their ballot.
+
+    On PostgreSQL the common case — an eligible voter's first ballot while voting is open —
+    is one statement that re-checks the phase and eligibility in the database, so the round
+    may come from a short-lived cache. Anything else (closed, not eligible, already voted)
+    takes the careful path below with fresh data, which says precisely why.
     """
     _require_voting(budget_round)
     if district_budget.round_id != budget_round.pk:
         raise ValidationError(
             {"district": ValidationError(_("Not a district of this round."), code="wrong_round")}
         )
-    _require_eligible(voter, budget_round, district_budget)
+    if not getattr(voter, "is_authenticated", False):
+        raise NotEligible(["not_signed_in"])
     valid = check_ballot(budget_round, district_budget, projects, points)
-    key = voter_key_for_user(voter.pk)
-    paper_key = voter_key_for_reference(voter.email)
     code = new_receipt_code()
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        cast = _cast_in_one_statement(
-            budget_round, district_budget, voter.pk, key, paper_key, valid, code
+    fast_path = connection.vendor == "postgresql" and not connection.in_atomic_block
+    if fast_path and _cast_in_one_statement(budget_round, district_budget, voter, valid, code):
+        return CastReceipt(receipt=code, district=district_budget.key, changed=False)
+    # The careful path trusts nothing cached: the phase may have changed a moment ago.
+    budget_round = BudgetRound.objects.select_related("organisation").get(pk=budget_round.pk)
+    _require_voting(budget_round)
+    _require_eligible(voter, budget_round, district_budget)
+    paper_key = voter_key_for_reference(voter.email)
+    with transaction.atomic():
+        if Participation.objects.filter(
+            district_budget=district_budget, voter_key=paper_key
+        ).exists():
+            raise AlreadyVoted("voted_on_paper")
+        participation_id = participation_insert(
+            budget_round=budget_round,
+            district_budget=district_budget,
+            voter_id=voter.pk,
+            voter_key=voter_key_for_user(voter.pk),
+            channel=Channel.ONLINE,
+            seal=receipt_seal(code) if budget_round.secret_ballot else "",
         )
-        if cast:
-            return CastReceipt(receipt=code, district=district_budget.key, changed=False)
-    else:
-        with transaction.atomic():
-            if Participation.objects.filter(
-                district_budget=district_budget, voter_key=paper_key
-            ).exists():
-                raise AlreadyVoted("voted_on_paper")
-            participation_id = participation_insert(
+        if participation_id is not None:
+            ballot_store(
                 budget_round=budget_round,
                 district_budget=district_budget,
-                voter_id=voter.pk,
-                voter_key=key,
+                ballot=valid,
+                participation_id=participation_id,
                 channel=Channel.ONLINE,
-                seal=receipt_seal(code) if budget_round.secret_ballot else "",
+                code=code,
             )
-            if participation_id is not None:
-                ballot_store(
-                    budget_round=budget_round,
-                    district_budget=district_budget,
-                    ballot=valid,
-                    participation_id=participation_id,
-                    channel=Channel.ONLINE,
-                    code=code,
-                )
-                return CastReceipt(receipt=code, district=district_budget.key, changed=False)
-    if Participation.objects.filter(district_budget=district_budget, voter_key=paper_key).exists():
-        raise AlreadyVoted("voted_on_paper")
+            return CastReceipt(receipt=code, district=district_budget.key, changed=False)
     return _ballot_replace(voter, budget_round, district_budget, valid, receipt, code)
+
+
+def _eligibility_sql(
+    budget_round: BudgetRound, district_budget: DistrictBudget, voter_id: int
+) -> tuple[str, list[Any]]:
+    """The round's eligibility rules as SQL conditions (the fast path's guard)."""
+    from allauth.account.models import EmailAddress
+
+    from engagement.models import Residence, ResidentProfile
+
+    conditions, params = [], []
+    if budget_round.verified_email_required:
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {EmailAddress._meta.db_table} WHERE user_id = %s AND verified)"
+        )
+        params.append(voter_id)
+    if budget_round.min_age is not None:
+        local_year = timezone.localtime(
+            timezone.now(), ZoneInfo(budget_round.organisation.time_zone)
+        ).year
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {ResidentProfile._meta.db_table}"
+            " WHERE user_id = %s AND birth_year <= %s)"
+        )
+        params += [voter_id, local_year - budget_round.min_age]
+    if budget_round.residence_required and district_budget.district_id is not None:
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {Residence._meta.db_table}"
+            " WHERE user_id = %s AND organisation_id = %s AND district_id = %s)"
+        )
+        params += [voter_id, budget_round.organisation_id, district_budget.district_id]
+    return "".join(f" AND {c}" for c in conditions), params
 
 
 def _cast_in_one_statement(
     budget_round: BudgetRound,
     district_budget: DistrictBudget,
-    voter_id: int,
-    voter_key: str,
-    paper_key: str,
+    voter: Any,
     valid: ValidBallot,
     code: str,
 ) -> bool:
-    """PostgreSQL: participation and ballot in one statement (atomic on its own, one round
-    trip, no BEGIN/COMMIT). False when the voter already has a participation here, in a
-    limited district, or on paper under their email — the caller then finds out which."""
+    """PostgreSQL: participation and ballot in one statement — atomic on its own, one round
+    trip, no BEGIN/COMMIT — guarded by the round being open and the voter eligible. False
+    when anything stopped it (closed, not eligible, a participation here, in a limited
+    district, or on paper under the voter's email); the caller then finds out which."""
     secret = budget_round.secret_ballot
     now = timezone.now()
     offered = offered_projects(budget_round)
+    eligible_sql, eligible_params = _eligibility_sql(budget_round, district_budget, voter.pk)
     participation, ballot = Participation._meta.db_table, Ballot._meta.db_table
+    rounds = BudgetRound._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH p AS (
                 INSERT INTO {participation} (round_id, district_budget_id, voter_id, voter_key,
                     channel, limits_district, ballot_seal, cast_at)
                 SELECT %s, %s, %s, %s, %s, %s, %s, %s
-                WHERE NOT EXISTS (SELECT 1 FROM {participation}
+                WHERE EXISTS (SELECT 1 FROM {rounds} WHERE id = %s AND phase = 'voting')
+                  AND NOT EXISTS (SELECT 1 FROM {participation}
                                   WHERE district_budget_id = %s AND voter_key = %s)
+                  {eligible_sql}
                 ON CONFLICT DO NOTHING
                 RETURNING id)
             INSERT INTO {ballot} (district_budget_id, participation_id, projects, points, channel,
@@ -409,14 +487,16 @@ def _cast_in_one_statement(
             [
                 budget_round.pk,
                 district_budget.pk,
-                voter_id,
-                voter_key,
+                voter.pk,
+                voter_key_for_user(voter.pk),
                 Channel.ONLINE,
                 budget_round.one_district_per_voter and not district_budget.is_citywide,
                 receipt_seal(code) if secret else "",
                 now,
+                budget_round.pk,
                 district_budget.pk,
-                paper_key,
+                voter_key_for_reference(voter.email),
+                *eligible_params,
                 district_budget.pk,
                 secret,
                 json.dumps([offered[p].pk for p in valid.projects]),
