@@ -62,7 +62,7 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
             "DATABASE_URL": database_url,
             "REDIS_URL": REDIS_URL,
             "KOPA_DEBUG": "false",
-            "KOPA_LOG_LEVEL": "WARNING",
+            "KOPA_LOG_LEVEL": "ERROR",  # 409s of the race are expected, not news
             "KOPA_DB_CONN_MAX_AGE": "600",
             "KOPA_CHANNEL_PREFIX": f"kopa-bench-{os.getpid()}",
         }

@@ -390,6 +390,19 @@ def ballot_cast(
     # The careful path trusts nothing cached: the phase may have changed a moment ago.
     budget_round = BudgetRound.objects.select_related("organisation").get(pk=budget_round.pk)
     _require_voting(budget_round)
+    # A repeated cast (double click, several tabs) is the common way to get here: answer it
+    # before anything more expensive.
+    channel = (
+        Participation.objects.filter(
+            district_budget=district_budget, voter_key=voter_key_for_user(voter.pk)
+        )
+        .values_list("channel", flat=True)
+        .first()
+    )
+    if channel == Channel.PAPER:
+        raise AlreadyVoted("voted_on_paper")
+    if channel is not None and not budget_round.ballot_changes_allowed:
+        raise AlreadyVoted()
     _require_eligible(voter, budget_round, district_budget)
     paper_key = voter_key_for_reference(voter.email)
     with transaction.atomic():
