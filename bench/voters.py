@@ -20,6 +20,7 @@ def prepare_round(n_voters: int, *, changes_allowed: bool, slug: str = "bench") 
     """A round in voting with one city-wide budget, N_PROJECTS projects, 5-project approval
     ballots within the budget, verified email required, and ``n_voters`` signed-in voters."""
     from allauth.account.models import EmailAddress
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.contrib.sessions.models import Session
@@ -67,7 +68,7 @@ def prepare_round(n_voters: int, *, changes_allowed: bool, slug: str = "bench") 
         [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users],
         batch_size=2000,
     )
-    backend = "django.contrib.auth.backends.ModelBackend"
+    backend = settings.AUTHENTICATION_BACKENDS[0]
     voters, sessions, cached = [], [], {}
     expiry = timezone.now() + timezone.timedelta(days=1)
     for user in users:
