@@ -64,14 +64,17 @@ def turnout(budget_round: BudgetRound) -> dict[str, Any]:
 
 
 def counts_are_public(budget_round: BudgetRound) -> bool:
-    """Vote counts show during voting only if the round says so; always after publication."""
-    if budget_round.phase in (Phase.VOTING, Phase.TALLYING):
-        return budget_round.live_counts_public
-    return budget_round.phase in (
-        Phase.RESULTS,
-        Phase.IMPLEMENTATION,
-        Phase.EVALUATION,
-        Phase.CLOSED,
+    """Vote counts show during voting only if the round says so; always once results are
+    published (publication may precede the move to the results phase)."""
+    if budget_round.phase in (Phase.RESULTS, Phase.IMPLEMENTATION, Phase.EVALUATION, Phase.CLOSED):
+        return True
+    if budget_round.live_counts_public and budget_round.phase in (Phase.VOTING, Phase.TALLYING):
+        return True
+    return (
+        budget_round.phase == Phase.TALLYING
+        and TallyResult.objects.filter(
+            district_budget__round=budget_round, published_at__isnull=False
+        ).exists()
     )
 
 

@@ -17,6 +17,14 @@ urlpatterns = [
     path("rounds/<slug:slug>/receipt/", views.ReceiptCheck.as_view(), name="round-receipt"),
     path("rounds/<slug:slug>/turnout/", views.Turnout.as_view(), name="round-turnout"),
     path("rounds/<slug:slug>/results/", views.PublishedResults.as_view(), name="round-results"),
+    path(
+        "rounds/<slug:slug>/results.<str:fmt>",
+        views.ResultsExport.as_view(),
+        name="round-results-export",
+    ),
+    path(
+        "rounds/<slug:slug>/ballots.pb", views.BallotsExport.as_view(), name="round-ballots-export"
+    ),
     path("rounds/<slug:slug>/tally/", views.Tally.as_view(), name="round-tally"),
     path("rounds/<slug:slug>/publish/", views.Publish.as_view(), name="round-publish"),
     path(

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -20,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from budgeting import selectors
+from budgeting import exports, pabulib, selectors
 from budgeting.api import reads
 from budgeting.api import serializers as s
 from budgeting.api.results import project_titles
@@ -28,6 +30,7 @@ from budgeting.filters import ProjectFilter, RoundFilter
 from budgeting.messages import eligibility_message
 from budgeting.models import BudgetRound, Project
 from budgeting.services import paper, results, rounds, voting
+from budgeting.services.pabulib_io import pabulib_election
 from engagement import permissions
 
 CONFLICT_MESSAGES = {
@@ -537,3 +540,59 @@ class PaperProgress(BudgetingView):
             request.user, slug, permissions.can_enter_paper_ballots, reads.NOT_OFFICER
         )
         return Response(s.PaperProgressOutput(paper.paper_progress(budget_round)).data)
+
+
+class ResultsExport(BudgetingView):
+    """Published results as a file, for researchers and the public."""
+
+    @extend_schema(
+        operation_id="rounds_results_export",
+        summary="Published results as CSV or JSON",
+        description="One row per project of every published district result: cost, support "
+        "(empty while vote counts are not public), selected, selection step and the reason "
+        "code of its explanation. 404 until results are published.",
+        parameters=[
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["csv", "json"]),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            404: NOT_FOUND,
+        },
+    )
+    def get(self, request: Request, slug: str, fmt: str) -> HttpResponse:
+        budget_round = reads.visible_round(request.user, slug)
+        if fmt not in ("csv", "json") or not selectors.published_results(budget_round):
+            raise Http404
+        filename = f"{budget_round.slug}-results.{fmt}"
+        if fmt == "csv":
+            response = HttpResponse(exports.results_csv(budget_round), content_type="text/csv")
+        else:
+            response = JsonResponse(exports.results_json(budget_round))
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class BallotsExport(BudgetingView):
+    """Anonymised ballots of one district budget as a pabulib file."""
+
+    @extend_schema(
+        operation_id="rounds_ballots_export",
+        summary="Anonymised ballots as a pabulib .pb file",
+        description="Available once results are published. Secret rounds use synthetic voter "
+        "ids in shuffled order; re-importing the file and tallying it gives the same outcome.",
+        parameters=[OpenApiParameter("district", str, required=True)],
+        responses={(200, "text/plain"): OpenApiTypes.STR, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, slug: str) -> HttpResponse:
+        budget_round = reads.visible_round(request.user, slug)
+        published = {r.district_budget.key: r for r in selectors.published_results(budget_round)}
+        key = request.query_params.get("district", "")
+        if key not in published:
+            raise Http404
+        election = pabulib_election(budget_round, published[key].district_budget)
+        response = HttpResponse(
+            pabulib.dumps_pabulib(election), content_type="text/plain; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{budget_round.slug}_{key}.pb"'
+        return response

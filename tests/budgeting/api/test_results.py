@@ -81,7 +81,9 @@ class TestPublicResults:
         assert as_user(riga_admin).post(url(budget_round, "tally/")).status_code == 200
         assert as_user(None).get(url(budget_round, "results/")).json() == empty
 
-    def test_published_in_tallying_without_counts_unless_live(self, as_user, riga, riga_admin):
+    def test_published_in_tallying_shows_the_counts_that_explain_it(
+        self, as_user, riga, riga_admin
+    ):
         budget_round = election(riga)
         publish(as_user, budget_round, riga_admin)
         body = as_user(None).get(url(budget_round, "results/")).json()
@@ -99,16 +101,20 @@ class TestPublicResults:
         assert city["published_at"]
         projects = by_id(city)
         assert list(projects) == ["p1", "p4", "p2", "p3"]
-        assert {p["support"] for p in projects.values()} == {None}
-        assert all("support" not in p["params"] for p in projects.values())
+        assert {k: p["support"] for k, p in projects.items()} == {
+            "p1": 3,
+            "p4": 2,
+            "p2": 1,
+            "p3": 0,
+        }
         assert projects["p2"] == {
             "id": "p2",
             "title": Project.objects.get(external_id="p2").title,
             "selected": False,
-            "support": None,
+            "support": 1,
             "reason": "not_affordable",
             "step": 3,
-            "params": {"cost": 3000000, "remaining": 1000000},
+            "params": {"cost": 3000000, "remaining": 1000000, "support": 1},
             "explanation": "Not funded: at step 3 it cost 30,000.00 EUR and only 10,000.00 EUR"
             " was left.",
         }

@@ -24,6 +24,8 @@ BUDGETING_OPERATIONS = {
     ("/api/v1/rounds/{slug}/receipt/", "post"): "receipt_check",
     ("/api/v1/rounds/{slug}/turnout/", "get"): "rounds_turnout",
     ("/api/v1/rounds/{slug}/results/", "get"): "rounds_results",
+    ("/api/v1/rounds/{slug}/results.{fmt}", "get"): "rounds_results_export",
+    ("/api/v1/rounds/{slug}/ballots.pb", "get"): "rounds_ballots_export",
     ("/api/v1/rounds/{slug}/tally/", "get"): "rounds_tally_preview",
     ("/api/v1/rounds/{slug}/tally/", "post"): "rounds_tally_run",
     ("/api/v1/rounds/{slug}/publish/", "post"): "rounds_results_publish",
