@@ -1,6 +1,6 @@
 """Tally benchmark: every rule on every shared pabulib file, checked against reference.csv.
 
-    python -m bench.tally [--runs=5] [--only=Lodz,Wroclaw] [--rules=mes,equal-shares]
+    python -m bench.tally [--runs=5] [--only=Lodz,Wroclaw] [--rules=mes,equal-shares] [--live=1000]
     python -m bench tally            (the same, through the benchmark runner)
 
 For each file it prints the time to read the ``.pb`` file, the one-time preparation of the
@@ -9,7 +9,10 @@ allows — and then, per rule, the median wall-clock time of ``--runs`` runs aft
 (one run only when the warm-up alone takes more than ``--slow`` seconds).  Cached Equal Shares
 outcomes are dropped before every run, so each run really computes.  The last column says
 whether the selected set equals pabutools' in reference.csv; cells pabutools never filled in
-(``timeout>600``) are shown as ``n/a`` with that reason.  Exit status 1 on any mismatch.
+(``timeout>600``) are shown as ``n/a`` with that reason.  The pabutools column is pabutools'
+own time: run live for approval/choose-1 files of at most ``--live`` voters (0: never), taken
+from reference.csv otherwise (``ref``); ``faster`` is its ratio to ours.  Exit status 1 on any
+mismatch.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ def pabulib_dir() -> Path:
 
 
 def parse_args(argv: list[str]) -> dict[str, str]:
-    opts = {"runs": "5", "only": "", "rules": ",".join(RULES), "slow": "3"}
+    opts = {"runs": "5", "only": "", "rules": ",".join(RULES), "slow": "3", "live": "1000"}
     for arg in argv:
         if not arg.startswith("--") or "=" not in arg:
             raise SystemExit(f"bench.tally: unknown argument {arg!r} (use --name=value)")
@@ -54,6 +57,29 @@ def parse_args(argv: list[str]) -> dict[str, str]:
             raise SystemExit(f"bench.tally: unknown option --{key}; known: {sorted(opts)}")
         opts[key] = value
     return opts
+
+
+def pabutools_live_seconds(path: Path, vote_type: str, rule: str) -> float | None:
+    """pabutools' own time for ``rule`` on a small approval/choose-1 file, run here and now
+    (cumulative and ordinal need custom satisfactions: their times come from reference.csv)."""
+    if vote_type not in ("approval", "choose-1") or rule == "equal-shares-greedy":
+        return None
+    try:
+        from pabutools.election import Cost_Sat, parse_pabulib
+        from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+    except ImportError:
+        return None
+    instance, profile = parse_pabulib(str(path))
+    run = {
+        "greedy": lambda: greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat),
+        "mes": lambda: method_of_equal_shares(instance, profile, sat_class=Cost_Sat),
+        "equal-shares": lambda: method_of_equal_shares(
+            instance, profile, sat_class=Cost_Sat, voter_budget_increment=1
+        ),
+    }[rule]
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
 
 
 def timed(fn: Callable[[], Outcome]) -> tuple[float, Outcome]:
@@ -65,6 +91,7 @@ def timed(fn: Callable[[], Outcome]) -> tuple[float, Outcome]:
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(list(sys.argv[1:] if argv is None else argv))
     runs = max(1, int(opts["runs"]))
+    live_max_voters = int(opts["live"])
     slow = float(opts["slow"])
     rules = [r for r in opts["rules"].split(",") if r]
     only = [s for s in opts["only"].split(",") if s]
@@ -83,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     header = (
         f"{'file':<44} {'kind':<10} {'voters':>7} {'proj':>5} {'read ms':>8} {'prep ms':>8} "
-        f"{'rule':<20} {'ms':>9} {'n':>2} {'pabutools s':>11}  match"
+        f"{'rule':<20} {'ms':>9} {'n':>2} {'pabutools s':>13} {'faster':>8}  match"
     )
     print(f"runs: median of {runs} after a warm-up (1 run if the warm-up exceeds {slow:g} s)")
     print(header)
@@ -127,11 +154,22 @@ def main(argv: list[str] | None = None) -> int:
                 verdict = "NO"
                 mismatches += 1
             pabu = row.get(time_col, "") if time_col else ""
+            source = "ref"
+            if len(election.votes) <= live_max_voters:
+                live = pabutools_live_seconds(path, election.vote_type, rule)
+                if live is not None:
+                    pabu, source = f"{live:.3f}", "live"
+            ours = statistics.median(samples)
+            try:
+                ratio = f"{float(pabu) / ours:,.0f}x" if ours > 0 else ""
+            except ValueError:
+                ratio = ""
+            pabu_cell = f"{pabu} {source}" if pabu else ""
             print(
                 f"{path.name[:44]:<44} {election.vote_type:<10} {len(election.votes):>7} "
                 f"{len(election.projects):>5} {t_read * 1000:>8.0f} {t_prep * 1000:>8.0f} "
-                f"{rule:<20} {statistics.median(samples) * 1000:>9.1f} {len(samples):>2} "
-                f"{pabu:>11}  {verdict}",
+                f"{rule:<20} {ours * 1000:>9.1f} {len(samples):>2} "
+                f"{pabu_cell:>13} {ratio:>8}  {verdict}",
                 flush=True,
             )
     print("-" * len(header))

@@ -449,3 +449,6 @@ class TallyResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} on {self.district_budget_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+from budgeting.models_implementation import *  # noqa: E402, F403

@@ -173,6 +173,13 @@ EMAIL_HOST_USER = env_str("KOPA_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("KOPA_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("KOPA_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("KOPA_DEFAULT_FROM_EMAIL", "Kopa <no-reply@kopa.localhost>")
+EMAIL_TIMEOUT = env_int("KOPA_EMAIL_TIMEOUT", 20, minimum=1, maximum=300)
+# Notification e-mails (engagement.tasks.send_notification_email): off switches them off for
+# everyone (in-app notifications stay); failed sends are retried with exponential backoff.
+KOPA_NOTIFICATION_EMAILS = env_bool("KOPA_NOTIFICATION_EMAILS", True)
+KOPA_NOTIFICATION_EMAIL_MAX_RETRIES = env_int(
+    "KOPA_NOTIFICATION_EMAIL_MAX_RETRIES", 8, minimum=0, maximum=50
+)
 
 # --- Languages and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -226,6 +233,13 @@ REST_FRAMEWORK = {
         # Scoped limits of single endpoints (per user, or per address when signed out).
         "ballot": env_str("KOPA_THROTTLE_BALLOT", "30/min"),
         "receipt": env_str("KOPA_THROTTLE_RECEIPT", "20/min"),
+        # Citizen ideas: writing and submitting ideas (and their images), commenting,
+        # supporting, reporting content to moderators.
+        "idea": env_str("KOPA_THROTTLE_IDEA", "30/hour"),
+        "comment": env_str("KOPA_THROTTLE_COMMENT", "10/min"),
+        "support": env_str("KOPA_THROTTLE_SUPPORT", "60/min"),
+        "report": env_str("KOPA_THROTTLE_REPORT", "20/hour"),
+        "personal_data": env_str("KOPA_THROTTLE_PERSONAL_DATA", "10/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -247,6 +261,13 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "budgeting.models.ProjectStatus",
         "ChannelEnum": "budgeting.models.Channel",
         "PaperSheetStatusEnum": "budgeting.models.PaperSheetStatus",
+        "ProcessKindEnum": "engagement.models.ProcessKind",
+        "CollectionPhaseEnum": "engagement.models.CollectionPhase",
+        "IdeaStatusEnum": "engagement.models.IdeaStatus",
+        "ReportReasonEnum": "engagement.models.ReportReason",
+        "ReportStatusEnum": "engagement.models.ReportStatus",
+        "ModerationActionEnum": "engagement.models.ModerationAction",
+        "ImplementationStatusEnum": "budgeting.models.ImplementationStatus",
     },
 }
 

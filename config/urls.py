@@ -6,8 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from config.health import healthz, readyz
 
 api_v1 = [
+    # Before engagement.urls_api: its "me/" adds account deletion to the profile view.
+    path("", include("engagement.urls_account_api")),
     path("", include("engagement.urls_api")),
+    path("", include("engagement.ideas.urls_api")),
     path("", include("budgeting.urls_api")),
+    path("", include("budgeting.urls_implementation_api")),
 ]
 
 urlpatterns = [

@@ -12,5 +12,4 @@ urlpatterns = [
         api.MembershipCollection.as_view(),
         name="organisation-memberships",
     ),
-    path("me/", api.Me.as_view(), name="me"),
 ]

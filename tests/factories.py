@@ -206,3 +206,141 @@ def district_voting_round(
         for number in range(1, projects_per_budget + 1):
             ProjectFactory(district_budget=budget, external_id=f"{budget.key}-{number}", cost=cost)
     return budget_round
+
+
+# --- notifications, implementation tracking (issue 4) ---------------------------------------
+
+
+def _content_type_of(instance: object):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(instance)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An in-app notification about ``target`` (default: another user, as a stand-in)."""
+
+    class Meta:
+        model = "engagement.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    event = "idea.status_changed"
+    content_type = factory.LazyAttribute(lambda o: _content_type_of(o.recipient))
+    object_id = factory.SelfAttribute("recipient.pk")
+    context = factory.LazyFunction(lambda: {"title": "Benches on the square"})
+
+
+class ProjectFollowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "budgeting.ProjectFollow"
+
+    project = factory.SubFactory(ProjectFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+def results_round(
+    *,
+    organisation: Organisation | None = None,
+    phase: str = "results",
+    selected: tuple[str, ...] = ("p1", "p2"),
+    **settings: object,
+):
+    """A round whose results are out: projects p1..p4, ``selected`` ones selected."""
+    from django.utils import timezone
+
+    budget_round = voting_round(organisation=organisation, **settings)
+    budget_round.phase = phase
+    budget_round.phase_changed_at = timezone.now()
+    budget_round.save(update_fields=["phase", "phase_changed_at"])
+    for project in budget_round.projects.all():
+        project.status = "selected" if project.external_id in selected else "not_selected"
+        project.save(update_fields=["status"])
+    return budget_round
+
+
+# --- processes, ideas, discussion (issue 4) -------------------------------------------------
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class IdeaCollectionFactory(factory.django.DjangoModelFactory):
+    """An idea collection (no money), collecting ideas unless told otherwise."""
+
+    class Meta:
+        model = "engagement.ParticipatoryProcess"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = "ideas"
+    slug = factory.Sequence(lambda n: f"ideas-{n}")
+    title = factory.Sequence(lambda n: f"Ideas for the square {n}")
+    phase = "collecting"
+    categories = factory.LazyFunction(lambda: ["green", "play", "culture"])
+
+
+def budget_process(
+    *,
+    organisation: Organisation | None = None,
+    phase: str = "proposals",
+    districts: tuple[str, ...] = ("north",),
+    citywide: bool = True,
+    **round_settings: object,
+):
+    """A budget round in ``phase`` (city-wide pot and one budget per named district, each a
+    real ``District`` of the organisation) with the idea process that follows it."""
+    from django.utils import timezone
+
+    from engagement.models import ParticipatoryProcess
+
+    organisation = organisation or OrganisationFactory()
+    budget_round = BudgetRoundFactory(
+        organisation=organisation, phase=phase, phase_changed_at=timezone.now(), **round_settings
+    )
+    if citywide:
+        DistrictBudgetFactory(round=budget_round)
+    for position, key in enumerate(districts, start=1):
+        district, _created = District.objects.get_or_create(
+            organisation=organisation, slug=key, defaults={"name": key.title()}
+        )
+        DistrictBudgetFactory(
+            round=budget_round,
+            key=key,
+            name=district.name,
+            district=district,
+            budget=50_000_00,
+            position=position,
+        )
+    return ParticipatoryProcess.objects.create(
+        organisation=organisation,
+        kind="budget",
+        budget_round=budget_round,
+        slug=budget_round.slug,
+        title=f"Ideas for {budget_round.title}",
+        categories=["green", "play", "culture"],
+    )
+
+
+class IdeaFactory(factory.django.DjangoModelFactory):
+    """A submitted (public) idea; ``status="draft", submitted_at=None`` for a draft."""
+
+    class Meta:
+        model = "engagement.Idea"
+
+    process = factory.SubFactory(IdeaCollectionFactory)
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Idea {n}")
+    description = "<p>Something good for the town.</p>"
+    status = "submitted"
+    submitted_at = factory.LazyFunction(_now)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "engagement.Comment"
+
+    idea = factory.SubFactory(IdeaFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "<p>Agreed.</p>"

@@ -30,6 +30,7 @@ from budgeting.models import (
 )
 from budgeting.money import from_minor
 from budgeting.services import voting
+from engagement.ideas.selectors import idea_link_for_project
 from engagement.models import District, Organisation
 
 SMALL = 32767  # PositiveSmallIntegerField
@@ -287,6 +288,12 @@ class ScheduleInput(serializers.Serializer):
 # --- projects -----------------------------------------------------------------------------
 
 
+class IdeaLinkOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    process = serializers.SlugField()
+
+
 class ProjectOutput(serializers.ModelSerializer):
     id = serializers.CharField(source="external_id", read_only=True)
     cost_display = AmountDisplay(source="cost")
@@ -302,6 +309,9 @@ class ProjectOutput(serializers.ModelSerializer):
     support = serializers.SerializerMethodField(
         help_text="Votes (approval, choose-1), points (cumulative) or rank points (ordinal); "
         "null while counts are not public, or for projects not on the ballot."
+    )
+    idea = serializers.SerializerMethodField(
+        help_text="The citizen idea this project came from, if any: {id, title, process}."
     )
 
     class Meta:
@@ -320,8 +330,16 @@ class ProjectOutput(serializers.ModelSerializer):
             "latitude",
             "longitude",
             "support",
+            "idea",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(IdeaLinkOutput(allow_null=True))
+    def get_idea(self, obj: Project) -> dict[str, Any] | None:
+        ideas = self.context.get("ideas")
+        if ideas is None:  # a single project: one small query
+            return idea_link_for_project(obj.pk)
+        return ideas.get(obj.pk)
 
     def get_support(self, obj: Project) -> int | None:
         support = self.context.get("support")

@@ -32,6 +32,7 @@ from budgeting.models import BudgetRound, Project
 from budgeting.services import paper, results, rounds, voting
 from budgeting.services.pabulib_io import pabulib_election
 from engagement import permissions
+from engagement.ideas.selectors import idea_links_for_projects
 
 CONFLICT_MESSAGES = {
     "already_voted": _("You have already voted in this district."),
@@ -233,12 +234,13 @@ class ProjectCollection(BudgetingListView):
     )
     def get(self, request: Request, slug: str) -> Response:
         self.budget_round = reads.visible_round(request.user, slug)
-        return self.list_response(
-            self.get_queryset(),
-            s.ProjectOutput,
-            currency=self.budget_round.currency,
-            support=reads.public_support(self.budget_round),
-        )
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {
+            "currency": self.budget_round.currency,
+            "support": reads.public_support(self.budget_round),
+            "ideas": idea_links_for_projects([project.pk for project in page]),
+        }
+        return self.get_paginated_response(s.ProjectOutput(page, many=True, context=context).data)
 
     @extend_schema(
         operation_id="rounds_projects_create",

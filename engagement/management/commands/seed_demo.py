@@ -9,7 +9,12 @@ from django.core.management.base import BaseCommand
 
 # Each package that has demo data exposes ``seed(context)`` in its ``demo`` module; they
 # run in this order, each building on what the previous ones created.
-DEMO_SEEDERS = ("budgeting.demo", "engagement.demo_content", "surveys.demo")
+DEMO_SEEDERS = (
+    "budgeting.demo",
+    "budgeting.demo_implementation",
+    "engagement.demo_content",
+    "surveys.demo",
+)
 
 
 class Command(BaseCommand):

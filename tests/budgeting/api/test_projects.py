@@ -27,6 +27,7 @@ PROJECT_FIELDS = {
     "latitude",
     "longitude",
     "support",
+    "idea",
 }
 
 
@@ -116,6 +117,7 @@ class TestList:
             "latitude": 56.946,
             "longitude": 24.105,
             "support": None,
+            "idea": None,
         }
         assert (skate["status"], skate["public_reason"]) == (
             "rejected",
@@ -300,3 +302,26 @@ def test_list_queries_do_not_grow_with_the_projects(as_user, riga, resident):
         return len(queries)
 
     assert count(small) == count(large)
+
+
+def test_a_project_from_a_citizen_idea_links_back_to_it(client):
+    from engagement.models import Idea
+
+    process = factories.budget_process(phase="review")
+    budget_round = process.budget_round
+    city = budget_round.districts.get(key="city")
+    first = factories.ProjectFactory(district_budget=city, external_id="p1", status="feasible")
+    factories.ProjectFactory(district_budget=city, external_id="p2", status="feasible")
+    idea = factories.IdeaFactory(process=process, title="Shade trees", status="accepted")
+    Idea.objects.filter(pk=idea.pk).update(project=first)
+
+    rows = client.get(f"/api/v1/rounds/{budget_round.slug}/projects/").json()["results"]
+    links = {row["id"]: row["idea"] for row in rows}
+    assert links == {
+        "p1": {"id": idea.pk, "title": "Shade trees", "process": process.slug},
+        "p2": None,
+    }
+
+    Idea.objects.filter(pk=idea.pk).update(hidden=True)
+    rows = client.get(f"/api/v1/rounds/{budget_round.slug}/projects/").json()["results"]
+    assert {row["id"]: row["idea"] for row in rows} == {"p1": None, "p2": None}

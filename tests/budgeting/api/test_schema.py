@@ -26,6 +26,22 @@ BUDGETING_OPERATIONS = {
     ("/api/v1/rounds/{slug}/results/", "get"): "rounds_results",
     ("/api/v1/rounds/{slug}/results.{fmt}", "get"): "rounds_results_export",
     ("/api/v1/rounds/{slug}/ballots.pb", "get"): "rounds_ballots_export",
+    ("/api/v1/rounds/{slug}/statistics/", "get"): "rounds_statistics",
+    ("/api/v1/rounds/{slug}/statistics/staff/", "get"): "rounds_statistics_staff",
+    ("/api/v1/rounds/{slug}/projects/{project_id}/follow/", "post"): "rounds_projects_follow",
+    ("/api/v1/rounds/{slug}/projects/{project_id}/follow/", "delete"): "rounds_projects_unfollow",
+    (
+        "/api/v1/rounds/{slug}/projects/{project_id}/implementation/",
+        "get",
+    ): "rounds_projects_implementation_retrieve",
+    (
+        "/api/v1/rounds/{slug}/projects/{project_id}/implementation/",
+        "patch",
+    ): "rounds_projects_implementation_update",
+    (
+        "/api/v1/rounds/{slug}/projects/{project_id}/implementation/updates/",
+        "post",
+    ): "rounds_projects_implementation_updates_create",
     ("/api/v1/rounds/{slug}/tally/", "get"): "rounds_tally_preview",
     ("/api/v1/rounds/{slug}/tally/", "post"): "rounds_tally_run",
     ("/api/v1/rounds/{slug}/publish/", "post"): "rounds_results_publish",
