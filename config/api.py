@@ -12,8 +12,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler
 
 DEFAULT_CODE = "invalid"
@@ -61,3 +63,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     ):
         response.data = _with_codes(response.data, codes if codes is not None else exc.get_codes())
     return response
+
+
+class WritesThrottled:
+    """Throttle the writes of a view by its ``throttle_scope``; reads are not limited."""
+
+    throttle_classes = [ScopedRateThrottle]
+
+    def get_throttles(self) -> list[Any]:
+        if self.request.method in SAFE_METHODS:  # type: ignore[attr-defined]
+            return []
+        return super().get_throttles()  # type: ignore[misc]

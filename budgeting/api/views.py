@@ -16,10 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from budgeting import exports, pabulib, selectors
@@ -31,6 +30,7 @@ from budgeting.messages import eligibility_message
 from budgeting.models import BudgetRound, Project
 from budgeting.services import paper, results, rounds, voting
 from budgeting.services.pabulib_io import pabulib_election
+from config.api import WritesThrottled
 from engagement import permissions
 from engagement.ideas.selectors import idea_links_for_projects
 
@@ -82,17 +82,6 @@ class BudgetingListView(BudgetingErrors, generics.GenericAPIView):
     def list_response(self, queryset: Any, serializer: type, **context: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(queryset))
         return self.get_paginated_response(serializer(page, many=True, context=context).data)
-
-
-class WritesThrottled:
-    """Throttle the writes of a view by its ``throttle_scope``; reads are not limited."""
-
-    throttle_classes = [ScopedRateThrottle]
-
-    def get_throttles(self) -> list[Any]:
-        if self.request.method in SAFE_METHODS:  # type: ignore[attr-defined]
-            return []
-        return super().get_throttles()  # type: ignore[misc]
 
 
 def _detail(budget_round: BudgetRound) -> dict[str, Any]:

@@ -23,13 +23,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from budgeting.money import from_minor
+from config.api import WritesThrottled
 from engagement.ideas import permissions as rules
 from engagement.ideas import selectors, services
 from engagement.ideas import serializers as s
@@ -70,17 +70,6 @@ class IdeasListView(IdeasErrors, generics.GenericAPIView):
     def list_response(self, queryset: Any, serializer: type, **context: Any) -> Response:
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(serializer(page, many=True, context=context).data)
-
-
-class WritesThrottled:
-    """Throttle the writes of a view by its ``throttle_scope``; reads are not limited."""
-
-    throttle_classes = [ScopedRateThrottle]
-
-    def get_throttles(self) -> list[Any]:
-        if self.request.method in SAFE_METHODS:  # type: ignore[attr-defined]
-            return []
-        return super().get_throttles()  # type: ignore[misc]
 
 
 def _idea_context(request: Request, process: ParticipatoryProcess) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from engagement.models import Role
 from tests import factories
+from tests.api_client import as_user_factory
 
 
 @pytest.fixture(autouse=True)
@@ -61,44 +62,7 @@ def idea(collection, author):
     return factories.IdeaFactory(process=collection, author=author, title="Benches by the sea")
 
 
-class JsonClient:
-    """Django's test client sending JSON bodies, signed in as ``user`` (or anonymous)."""
-
-    def __init__(self, client, user=None):
-        self.client = client
-        if user is not None:
-            client.force_login(user)
-
-    def get(self, path, data=None):
-        return self.client.get(path, data)
-
-    def _send(self, method, path, body):
-        return getattr(self.client, method)(
-            path, body if body is not None else {}, content_type="application/json"
-        )
-
-    def post(self, path, body=None):
-        return self._send("post", path, body)
-
-    def put(self, path, body=None):
-        return self._send("put", path, body)
-
-    def patch(self, path, body=None):
-        return self._send("patch", path, body)
-
-    def delete(self, path, body=None):
-        return self._send("delete", path, body)
-
-    def upload(self, path, data):
-        return self.client.post(path, data)  # multipart
-
-
 @pytest.fixture
 def as_user(client):
     """``as_user(user)`` -> a JSON client signed in as ``user`` (``None``: anonymous)."""
-
-    def make(user=None):
-        client.logout()
-        return JsonClient(client, user)
-
-    return make
+    return as_user_factory(client)
