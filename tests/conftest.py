@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from rest_framework.throttling import SimpleRateThrottle
 
 from engagement.models import Role
 from tests import factories
+from tests.api_client import as_user_factory
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -82,3 +85,28 @@ def platform_admin(db):
 def api(client):
     """Django's test client speaking JSON."""
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters(monkeypatch):
+    """Every test starts with empty rate-limit counters, whatever cache the run uses."""
+    monkeypatch.setattr(
+        SimpleRateThrottle, "cache", LocMemCache("throttle-tests", {"TIMEOUT": 300})
+    )
+    SimpleRateThrottle.cache.clear()
+
+
+@pytest.fixture
+def riga_reviewer(riga):
+    return factories.staff(riga, Role.REVIEWER, email="reviewer@riga.example")
+
+
+@pytest.fixture
+def riga_officer(riga):
+    return factories.staff(riga, Role.OFFICER, email="officer@riga.example")
+
+
+@pytest.fixture
+def as_user(client):
+    """``as_user(user)`` -> a JSON client signed in as ``user`` (``None``: anonymous)."""
+    return as_user_factory(client)
