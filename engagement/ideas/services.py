@@ -811,9 +811,7 @@ def content_hide(
     content.save(update_fields=["hidden", "hidden_at", "moderation_note"])
     closed = _close_reports(actor, target_idea, target_comment, ReportStatus.ACTIONED)
     entry = _log(actor, ModerationAction.HIDE, target_idea, target_comment, cleaned, closed)
-    author_of = content.author if content.author_id else None
-    if author_of is not None:
-        _tell_author("content.hidden", actor, target_idea, content, cleaned)
+    _tell_author("content.hidden", actor, target_idea, content, cleaned)
     _sync(idea, comment, content)
     return entry
 
