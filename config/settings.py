@@ -301,6 +301,9 @@ CONTENT_SECURITY_POLICY = {
 KOPA_READINESS_TIMEOUT = env_int("KOPA_READINESS_TIMEOUT", 2, minimum=1, maximum=30)
 KOPA_WS_MAX_FRAMES_PER_MINUTE = env_int("KOPA_WS_MAX_FRAMES_PER_MINUTE", 120, minimum=1)
 KOPA_WS_MAX_FRAME_BYTES = env_int("KOPA_WS_MAX_FRAME_BYTES", 4096, minimum=256)
+KOPA_WS_MAX_SUBSCRIPTIONS = env_int("KOPA_WS_MAX_SUBSCRIPTIONS", 20, minimum=1)
+# Live topics push their latest state at most this often (docs/realtime.md, "Coalescing").
+KOPA_LIVE_MIN_INTERVAL_MS = env_int("KOPA_LIVE_MIN_INTERVAL_MS", 250, minimum=0, maximum=60_000)
 
 LOGGING = {
     "version": 1,

@@ -5,23 +5,37 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from engagement.realtime import PROTOCOL_VERSION, ErrorCode, FrameError, decode, encode, error_frame
+from engagement.broadcast import get_broadcaster
+from engagement.realtime import (
+    PROTOCOL_VERSION,
+    ErrorCode,
+    FrameError,
+    TopicForbidden,
+    TopicNotFound,
+    decode,
+    encode,
+    error_frame,
+    topic_kind,
+)
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
     """The live connection of one browser tab.
 
-    Sends ``hello`` on connect and answers ``ping``. Subscriptions to live topics
-    (rounds, ideas, staff dashboards) are dispatched from here as features add them.
-    Inbound frames are limited in size and rate per connection.
+    Sends ``hello`` on connect and answers ``ping``, ``subscribe`` and ``unsubscribe``.
+    Live topics (``round:<slug>:turnout``, ...) are pushed by this process's broadcaster
+    (engagement/broadcast.py). Inbound frames are limited in size and rate per connection,
+    subscriptions in number (``KOPA_WS_MAX_SUBSCRIPTIONS``).
     """
 
     async def connect(self) -> None:
         self._window_start = time.monotonic()
         self._frames_in_window = 0
+        self._topics: set[str] = set()
         await self.accept()
         user = self.scope.get("user")
         authenticated = bool(user is not None and user.is_authenticated)
@@ -35,6 +49,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 },
             )
         )
+
+    async def disconnect(self, code: int) -> None:
+        topics = getattr(self, "_topics", set())
+        if topics:
+            broadcaster = await get_broadcaster()
+            for topic in topics:
+                broadcaster.unsubscribe(topic, self.send)
+            topics.clear()
 
     def _over_rate(self) -> bool:
         now = time.monotonic()
@@ -60,6 +82,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if frame["type"] == "ping":
             await self.send(encode("pong", {}, in_response=frame_id))
             return
+        if frame["type"] == "subscribe":
+            await self._subscribe(frame)
+            return
+        if frame["type"] == "unsubscribe":
+            await self._unsubscribe(frame)
+            return
         await self.send(
             error_frame(
                 ErrorCode.UNKNOWN_TYPE,
@@ -67,3 +95,74 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 in_response=frame_id,
             )
         )
+
+    async def _subscribe(self, frame: dict[str, Any]) -> None:
+        frame_id = frame.get("id")
+        topic, since = frame.get("topic"), frame.get("since")
+        if not isinstance(topic, str) or not topic:
+            await self.send(
+                error_frame(ErrorCode.MALFORMED, '"topic" must be a string.', in_response=frame_id)
+            )
+            return
+        if since is not None and (
+            not isinstance(since, int) or isinstance(since, bool) or since < 0
+        ):
+            await self.send(
+                error_frame(
+                    ErrorCode.MALFORMED,
+                    '"since" must be a non-negative integer.',
+                    in_response=frame_id,
+                )
+            )
+            return
+        resolved = topic_kind(topic)
+        if resolved is None:
+            await self.send(
+                error_frame(ErrorCode.NOT_FOUND, f"No topic {topic!r}.", in_response=frame_id)
+            )
+            return
+        if topic not in self._topics and len(self._topics) >= settings.KOPA_WS_MAX_SUBSCRIPTIONS:
+            await self.send(
+                error_frame(
+                    ErrorCode.RATE_LIMITED,
+                    f"At most {settings.KOPA_WS_MAX_SUBSCRIPTIONS} subscriptions per connection.",
+                    in_response=frame_id,
+                )
+            )
+            return
+        kind, key = resolved
+        try:
+            await database_sync_to_async(kind.authorize)(key, self.scope.get("user"))
+        except TopicNotFound:
+            await self.send(
+                error_frame(ErrorCode.NOT_FOUND, f"No topic {topic!r}.", in_response=frame_id)
+            )
+            return
+        except TopicForbidden:
+            await self.send(
+                error_frame(
+                    ErrorCode.FORBIDDEN, f"You may not watch {topic!r}.", in_response=frame_id
+                )
+            )
+            return
+        broadcaster = await get_broadcaster()
+        seq = await broadcaster.subscribe(topic, self.send)
+        self._topics.add(topic)
+        await self.send(encode("subscribed", {"topic": topic, "seq": seq}, in_response=frame_id))
+        if since is not None and since == seq:
+            return  # nothing missed; updates follow
+        seq, state = await broadcaster.snapshot(topic)
+        await self.send(encode("snapshot", {"topic": topic, "state": state}, seq=seq))
+
+    async def _unsubscribe(self, frame: dict[str, Any]) -> None:
+        frame_id = frame.get("id")
+        topic = frame.get("topic")
+        if not isinstance(topic, str) or not topic:
+            await self.send(
+                error_frame(ErrorCode.MALFORMED, '"topic" must be a string.', in_response=frame_id)
+            )
+            return
+        if topic in self._topics:
+            self._topics.discard(topic)
+            (await get_broadcaster()).unsubscribe(topic, self.send)
+        await self.send(encode("unsubscribed", {"topic": topic}, in_response=frame_id))

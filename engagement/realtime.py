@@ -5,13 +5,21 @@ to a client's own frame also carry ``in_response`` (the client's ``id``). Errors
 frames of type ``error`` with a numeric ``code`` from :class:`ErrorCode`. The protocol is
 documented in docs/realtime.md; features (turnout, results, boards, surveys) add event
 types here rather than inventing their own framing.
+
+Live topics: services call :func:`publish_on_commit`; features register a topic kind
+(authorisation + snapshot) with :func:`register_topic_kind`; the per-process
+:class:`engagement.broadcast.Broadcaster` does the fan-out.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from django.db import transaction
 
 PROTOCOL_VERSION = 1
 
@@ -66,3 +74,70 @@ def decode(text: str | None, *, max_bytes: int) -> dict[str, Any]:
     if frame_id is not None and not isinstance(frame_id, str | int):
         raise FrameError(ErrorCode.MALFORMED, '"id" must be a string or a number.')
     return frame
+
+
+# --- Topics ---------------------------------------------------------------------------------
+#
+# A topic is ``<scope>:<key>:<kind>``, e.g. ``round:riga-2026:turnout``. Each kind registers
+# how to authorise a subscriber and how to compute the topic's current state (its snapshot);
+# the broadcaster (engagement/broadcast.py) recomputes the state when the topic is dirty and
+# pushes it as one pre-encoded frame whose type is the kind.
+
+
+class TopicNotFound(Exception):
+    pass
+
+
+class TopicForbidden(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class TopicKind:
+    scope: str
+    kind: str
+    # (key, user) -> None; raises TopicNotFound / TopicForbidden. Synchronous (database).
+    authorize: Callable[[str, Any], None]
+    # key -> JSON-serialisable state. Synchronous (database); read at most once per
+    # coalescing interval per process, never per vote.
+    snapshot: Callable[[str], dict[str, Any]]
+
+
+_topic_kinds: dict[tuple[str, str], TopicKind] = {}
+
+
+def register_topic_kind(
+    scope: str,
+    kind: str,
+    *,
+    authorize: Callable[[str, Any], None],
+    snapshot: Callable[[str], dict[str, Any]],
+) -> None:
+    _topic_kinds[(scope, kind)] = TopicKind(scope, kind, authorize, snapshot)
+
+
+def topic_kind(topic: Any) -> tuple[TopicKind, str] | None:
+    """The registered kind of ``topic`` and its key, or ``None`` for no such topic."""
+    if not isinstance(topic, str) or len(topic) > 200:
+        return None
+    parts = topic.split(":")
+    if len(parts) != 3 or not parts[1]:
+        return None
+    scope, key, kind = parts
+    registered = _topic_kinds.get((scope, kind))
+    return (registered, key) if registered else None
+
+
+def round_turnout_topic(slug: str) -> str:
+    return f"round:{slug}:turnout"
+
+
+def publish_on_commit(topic: str) -> None:
+    """Mark ``topic`` dirty once the current transaction commits (immediately outside one).
+
+    Called from services, never from views. Rolled-back work publishes nothing. Only a tiny
+    "dirty" message travels; each ASGI process recomputes the state itself, coalesced.
+    """
+    from engagement import broadcast
+
+    transaction.on_commit(lambda: broadcast.mark_dirty(topic))

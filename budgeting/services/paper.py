@@ -36,6 +36,7 @@ from budgeting.services.voting import (
 )
 from engagement import permissions
 from engagement.models import User
+from engagement.realtime import publish_on_commit, round_turnout_topic
 
 
 def paper_voter_key(reference: str) -> str:
@@ -161,6 +162,7 @@ def _count_sheet(budget_round, district_budget, sheet, valid, voter_key) -> None
             code=new_receipt_code(),
         )
         sheet.status = PaperSheetStatus.COUNTED
+        publish_on_commit(round_turnout_topic(budget_round.slug))
     sheet.save(update_fields=["status", "voter_key", "resolved_at"])
 
 

@@ -39,6 +39,7 @@ from budgeting.models import (
 )
 from budgeting.money import format_money
 from budgeting.phases import Action
+from engagement.realtime import publish_on_commit, round_turnout_topic
 
 # A project stays on the ballot once results mark it selected or not: paper ballots may still
 # be entered in the tallying phase after a (preliminary) publication.
@@ -386,6 +387,8 @@ def ballot_cast(
     code = new_receipt_code()
     fast_path = connection.vendor == "postgresql" and not connection.in_atomic_block
     if fast_path and _cast_in_one_statement(budget_round, district_budget, voter, valid, code):
+        # Outside any atomic block the statement has committed: this publishes at once.
+        publish_on_commit(round_turnout_topic(budget_round.slug))
         return CastReceipt(receipt=code, district=district_budget.key, changed=False)
     # The careful path trusts nothing cached: the phase may have changed a moment ago.
     budget_round = BudgetRound.objects.select_related("organisation").get(pk=budget_round.pk)
@@ -427,6 +430,7 @@ def ballot_cast(
                 channel=Channel.ONLINE,
                 code=code,
             )
+            publish_on_commit(round_turnout_topic(budget_round.slug))
             return CastReceipt(receipt=code, district=district_budget.key, changed=False)
     return _ballot_replace(voter, budget_round, district_budget, valid, receipt, code)
 
@@ -554,6 +558,7 @@ def _ballot_replace(
     if budget_round.secret_ballot:
         participation.ballot_seal = receipt_seal(code)
         participation.save(update_fields=["ballot_seal"])
+    publish_on_commit(round_turnout_topic(budget_round.slug))
     return CastReceipt(receipt=code, district=district_budget.key, changed=True)
 
 
@@ -613,6 +618,7 @@ def ballot_withdraw(
     ballot = _own_ballot(budget_round, participation, receipt)
     ballot.delete()
     participation.delete()
+    publish_on_commit(round_turnout_topic(budget_round.slug))
 
 
 def my_participation(voter: Any, budget_round: BudgetRound) -> list[dict[str, Any]]:

@@ -1,0 +1,310 @@
+"""Process-local fan-out of live topics (docs/realtime.md, "Process layout").
+
+One :class:`Broadcaster` per ASGI process (per event loop). With ``REDIS_URL`` it holds ONE
+Redis pattern subscription to the "dirty" messages of every topic; without Redis, dirtiness
+is delivered in-process. For a dirty topic with local subscribers it recomputes the state at
+most every ``KOPA_LIVE_MIN_INTERVAL_MS``, encodes ONE frame and writes it to every local
+socket. The channel layer is not used for per-socket broadcast (DESIGN.md §6).
+
+``seq`` is per topic: every dirty mark increments it (in Redis with ``INCR``, so every
+process agrees on it; in-process otherwise). A pushed frame carries the newest ``seq`` seen
+before its state was read, so its state includes at least every change up to that ``seq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import redis
+import redis.asyncio
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from engagement.realtime import encode, topic_kind
+
+logger = logging.getLogger(__name__)
+
+Send = Callable[[str], Awaitable[None]]
+
+
+def _prefix() -> str:
+    prefix = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "kopa")
+    return f"{prefix}:live"
+
+
+def dirty_channel(topic: str) -> str:
+    return f"{_prefix()}:dirty:{topic}"
+
+
+def seq_key(topic: str) -> str:
+    return f"{_prefix()}:seq:{topic}"
+
+
+# --- The publishing side (synchronous: services, after commit) ------------------------------
+
+_lock = threading.Lock()
+_local_seq: dict[str, int] = {}
+_sync_client: redis.Redis | None = None
+_instances: set[Broadcaster] = set()
+
+
+def _redis_client() -> redis.Redis:
+    global _sync_client
+    if _sync_client is None:
+        _sync_client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
+    return _sync_client
+
+
+def mark_dirty(topic: str) -> None:
+    """Tell every ASGI process that ``topic`` changed. Never raises: the change is committed
+    and a missed push only delays the next update (clients resync with ``since``)."""
+    if settings.REDIS_URL:
+        try:
+            client = _redis_client()
+            new_seq = int(client.incr(seq_key(topic)))
+            client.publish(dirty_channel(topic), str(new_seq))
+        except redis.RedisError:
+            logger.warning("live: could not mark %s dirty (Redis unavailable)", topic)
+        return
+    with _lock:
+        new_seq = _local_seq[topic] = _local_seq.get(topic, 0) + 1
+        instances = list(_instances)
+    for instance in instances:
+        instance.notify_threadsafe(topic, new_seq)
+
+
+# --- The receiving side (one per process / event loop) --------------------------------------
+
+
+class Broadcaster:
+    def __init__(self, *, redis_url: str | None = None) -> None:
+        self.redis_url = redis_url
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._subscribers: dict[str, set[Send]] = {}
+        self._seq: dict[str, int] = {}
+        self._dirty: set[str] = set()
+        self._flushers: dict[str, asyncio.Task[None]] = {}
+        self._last_flush: dict[str, float] = {}
+        self._latest: dict[str, tuple[int, dict[str, Any]]] = {}
+        # Topics where a new subscriber got a freshly read snapshot since the last push, so
+        # not every socket necessarily holds the last pushed state.
+        self._diverged: set[str] = set()
+        self._redis: redis.asyncio.Redis | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+
+    # lifecycle
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        if self.redis_url:
+            self._redis = redis.asyncio.Redis.from_url(self.redis_url, decode_responses=True)
+            self._listener = asyncio.create_task(self._listen(), context=contextvars.Context())
+            await asyncio.wait_for(self._subscribed.wait(), timeout=5)
+        else:
+            with _lock:
+                _instances.add(self)
+
+    async def close(self) -> None:
+        with _lock:
+            _instances.discard(self)
+        tasks = [*self._flushers.values(), *([self._listener] if self._listener else [])]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._redis is not None:
+            await self._redis.aclose()
+        self._subscribers.clear()
+
+    async def _listen(self) -> None:
+        """The process's one Redis subscription; re-subscribes after a lost connection and
+        then marks every locally watched topic dirty (messages may have been missed)."""
+        assert self._redis is not None
+        pattern = dirty_channel("*")
+        cut = len(dirty_channel(""))
+        reconnecting = False
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.psubscribe(pattern)
+                self._subscribed.set()
+                if reconnecting:
+                    for topic in list(self._subscribers):
+                        self._mark(topic, self._seq.get(topic, 0))
+                async for message in pubsub.listen():
+                    if message.get("type") != "pmessage":
+                        continue
+                    try:
+                        seq = int(message["data"])
+                    except (TypeError, ValueError):
+                        continue
+                    self._mark(message["channel"][cut:], seq)
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                raise
+            except redis.RedisError:
+                logger.warning("live: Redis subscription lost; retrying in 1 s")
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                reconnecting = True
+                await asyncio.sleep(1)
+
+    # the publishing side, for callers already in async code (and tests)
+
+    async def publish_dirty(self, topic: str) -> None:
+        if self._redis is not None:
+            seq = int(await self._redis.incr(seq_key(topic)))
+            await self._redis.publish(dirty_channel(topic), str(seq))
+        else:
+            await database_sync_to_async(mark_dirty, thread_sensitive=False)(topic)
+
+    # dirtiness
+
+    def notify_threadsafe(self, topic: str, seq: int) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # loop closing
+            # A clean context: the caller's (a sync_to_async worker thread) must not leak
+            # into the flush task, or asgiref sees its thread-sensitive executor as busy.
+            loop.call_soon_threadsafe(self._mark, topic, seq, context=contextvars.Context())
+
+    def _mark(self, topic: str, seq: int) -> None:
+        if seq > self._seq.get(topic, 0):
+            self._seq[topic] = seq
+        if not self._subscribers.get(topic):
+            return
+        self._dirty.add(topic)
+        if topic not in self._flushers:
+            self._flushers[topic] = asyncio.create_task(self._flush(topic))
+
+    def _interval(self) -> float:
+        return settings.KOPA_LIVE_MIN_INTERVAL_MS / 1000
+
+    async def _flush(self, topic: str) -> None:
+        """Push the latest state of ``topic``: at once after a quiet spell, then at most once
+        per interval while it keeps changing."""
+        loop = asyncio.get_running_loop()
+        try:
+            while topic in self._dirty and self._subscribers.get(topic):
+                wait = self._last_flush.get(topic, float("-inf")) + self._interval() - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._dirty.discard(topic)
+                seq = self._seq.get(topic, 0)
+                diverged = topic in self._diverged
+                self._diverged.discard(topic)
+                try:
+                    state = await self._compute(topic)
+                except Exception:
+                    logger.exception("live: snapshot of %s failed", topic)
+                    self._last_flush[topic] = loop.time()
+                    continue
+                previous = self._latest.get(topic)
+                self._latest[topic] = (seq, state)
+                self._last_flush[topic] = loop.time()
+                if not diverged and previous is not None and previous[1] == state:
+                    # A late dirty mark for a change the last push already showed: the
+                    # sockets have this state; don't send it again.
+                    continue
+                resolved = topic_kind(topic)
+                assert resolved is not None
+                frame = encode(resolved[0].kind, state, seq=seq)  # encoded once
+                for send in list(self._subscribers.get(topic, ())):
+                    try:
+                        await send(frame)
+                    except Exception:  # one broken socket must not stop the others
+                        logger.debug("live: send to a subscriber of %s failed", topic)
+        finally:
+            self._flushers.pop(topic, None)
+
+    async def _compute(self, topic: str) -> dict[str, Any]:
+        resolved = topic_kind(topic)
+        if resolved is None:
+            raise LookupError(topic)
+        kind, key = resolved
+        return await database_sync_to_async(kind.snapshot)(key)
+
+    # subscriptions
+
+    async def current_seq(self, topic: str) -> int:
+        if topic not in self._seq:
+            seq = 0
+            if self._redis is not None:
+                with contextlib.suppress(redis.RedisError):
+                    seq = int(await self._redis.get(seq_key(topic)) or 0)
+            else:
+                with _lock:
+                    seq = _local_seq.get(topic, 0)
+            self._seq[topic] = max(seq, self._seq.get(topic, 0))
+        return self._seq[topic]
+
+    async def subscribe(self, topic: str, send: Send) -> int:
+        """Add a local subscriber; returns the topic's current ``seq``."""
+        seq = await self.current_seq(topic)
+        self._subscribers.setdefault(topic, set()).add(send)
+        return seq
+
+    def unsubscribe(self, topic: str, send: Send) -> None:
+        subscribers = self._subscribers.get(topic)
+        if subscribers is None:
+            return
+        subscribers.discard(send)
+        if not subscribers:
+            del self._subscribers[topic]
+            self._dirty.discard(topic)
+            self._latest.pop(topic, None)
+            self._diverged.discard(topic)
+
+    def subscriber_count(self, topic: str) -> int:
+        return len(self._subscribers.get(topic, ()))
+
+    async def snapshot(self, topic: str) -> tuple[int, dict[str, Any]]:
+        """The current ``(seq, state)``; reuses the last pushed state when nothing changed."""
+        seq = await self.current_seq(topic)
+        latest = self._latest.get(topic)
+        if latest is not None and latest[0] == seq and topic not in self._dirty:
+            return latest
+        state = await self._compute(topic)
+        self._diverged.add(topic)
+        return seq, state
+
+
+_broadcaster: Broadcaster | None = None
+_start_lock: asyncio.Lock | None = None
+
+
+async def get_broadcaster() -> Broadcaster:
+    """This process's broadcaster, started on first use (one per event loop)."""
+    global _broadcaster, _start_lock
+    loop = asyncio.get_running_loop()
+    if _broadcaster is not None and _broadcaster._loop is loop:
+        return _broadcaster
+    if _start_lock is None or getattr(_start_lock, "_kopa_loop", None) is not loop:
+        _start_lock = asyncio.Lock()
+        _start_lock._kopa_loop = loop  # type: ignore[attr-defined]
+    async with _start_lock:
+        if _broadcaster is None or _broadcaster._loop is not loop:
+            instance = Broadcaster(redis_url=settings.REDIS_URL)
+            await instance.start()
+            _broadcaster = instance
+    return _broadcaster
+
+
+async def reset_broadcaster() -> None:
+    """Close this process's broadcaster (tests; shutdown)."""
+    global _broadcaster
+    instance, _broadcaster = _broadcaster, None
+    if instance is not None:
+        await instance.close()

@@ -1,0 +1,72 @@
+"""Live topics through the real ASGI application (docs/realtime.md)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+from engagement import broadcast
+
+GOOD_ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+@pytest.fixture(autouse=True)
+async def fresh_broadcaster():
+    """Each test's event loop gets its own broadcaster, closed afterwards."""
+    await broadcast.reset_broadcaster()
+    yield
+    await broadcast.reset_broadcaster()
+
+
+@pytest.fixture(autouse=True)
+def quick_interval(settings):
+    settings.KOPA_LIVE_MIN_INTERVAL_MS = 100
+
+
+def cookie_of(client, user) -> tuple[bytes, bytes]:
+    client.force_login(user)
+    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+
+class Live:
+    """One browser tab's live socket."""
+
+    def __init__(self, communicator: WebsocketCommunicator) -> None:
+        self.communicator = communicator
+
+    @classmethod
+    async def open(cls, *headers: tuple[bytes, bytes]) -> Live:
+        communicator = WebsocketCommunicator(
+            application, "/ws/live/", headers=[GOOD_ORIGIN, *headers]
+        )
+        connected, _ = await communicator.connect()
+        assert connected
+        assert (await communicator.receive_json_from())["type"] == "hello"
+        return cls(communicator)
+
+    async def send(self, frame: dict | str) -> None:
+        text = frame if isinstance(frame, str) else json.dumps(frame)
+        await self.communicator.send_to(text_data=text)
+
+    async def receive(self, timeout: float = 1) -> dict:
+        return await self.communicator.receive_json_from(timeout=timeout)
+
+    async def nothing(self, timeout: float = 0.4) -> bool:
+        return await self.communicator.receive_nothing(timeout=timeout)
+
+    async def subscribe(self, topic: str, *, since: int | None = None, id: str = "s1") -> dict:
+        frame: dict = {"type": "subscribe", "id": id, "topic": topic}
+        if since is not None:
+            frame["since"] = since
+        await self.send(frame)
+        return await self.receive()
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()
+
+
+run = database_sync_to_async
