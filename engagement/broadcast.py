@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -54,24 +55,52 @@ _sync_client: redis.Redis | None = None
 _instances: set[Broadcaster] = set()
 
 
+# After Redis fails, publishing is skipped for this long, so a Redis that is down or hung
+# costs a ballot at most one short timeout, not one per ballot (the database stays the
+# source of truth; live views resync when Redis returns).
+REDIS_BACKOFF_SECONDS = 5.0
+REDIS_TIMEOUT_SECONDS = 0.25
+_redis_down_until = 0.0
+
+
 def _redis_client() -> redis.Redis:
     global _sync_client
     if _sync_client is None:
         _sync_client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+            settings.REDIS_URL,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
     return _sync_client
+
+
+_BUMP_AND_ANNOUNCE = """
+local seq = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[1], seq)
+return seq
+"""
+_bump_script: Any = None
+
+
+def _bump_and_announce() -> Any:
+    global _bump_script
+    if _bump_script is None:
+        _bump_script = _redis_client().register_script(_BUMP_AND_ANNOUNCE)
+    return _bump_script
 
 
 def mark_dirty(topic: str) -> None:
     """Tell every ASGI process that ``topic`` changed. Never raises: the change is committed
     and a missed push only delays the next update (clients resync with ``since``)."""
+    global _redis_down_until
     if settings.REDIS_URL:
+        if time.monotonic() < _redis_down_until:
+            return
         try:
-            client = _redis_client()
-            new_seq = int(client.incr(seq_key(topic)))
-            client.publish(dirty_channel(topic), str(new_seq))
+            # One round trip: bump the topic's seq and announce it.
+            _bump_and_announce()(keys=[seq_key(topic)], args=[dirty_channel(topic)])
         except redis.RedisError:
+            _redis_down_until = time.monotonic() + REDIS_BACKOFF_SECONDS
             logger.warning("live: could not mark %s dirty (Redis unavailable)", topic)
         return
     with _lock:
