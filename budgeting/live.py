@@ -1,4 +1,5 @@
-"""Live topics of budget rounds (docs/realtime.md): ``round:<slug>:turnout``."""
+"""Live topics of budget rounds (docs/realtime.md): ``round:<slug>:turnout`` and
+``round:<slug>:results``."""
 
 from __future__ import annotations
 
@@ -39,5 +40,35 @@ def publish_turnout(budget_round: BudgetRound) -> None:
     publish_on_commit(round_turnout_topic(budget_round.slug))
 
 
+def results_topic(slug: str) -> str:
+    return f"round:{slug}:results"
+
+
+def results_snapshot(slug: str) -> dict[str, Any]:
+    """What is published, per district: funded projects, spent and budget (minor units)."""
+    published = selectors.published_results(_round(slug))
+    return {
+        "round": slug,
+        "published": bool(published),
+        "districts": [
+            {
+                "district": result.district_budget.key,
+                "rule": result.rule,
+                "selected": result.selected,
+                "spent": result.spent,
+                "budget": result.budget,
+                "published_at": result.published_at.isoformat() if result.published_at else None,
+            }
+            for result in published
+        ],
+    }
+
+
+def publish_results(budget_round: BudgetRound) -> None:
+    """Call from services when the round's published results change."""
+    publish_on_commit(results_topic(budget_round.slug))
+
+
 def register() -> None:
     register_topic_kind("round", "turnout", authorize=authorize_round, snapshot=turnout_snapshot)
+    register_topic_kind("round", "results", authorize=authorize_round, snapshot=results_snapshot)

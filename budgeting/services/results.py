@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import phases, tally
+from budgeting import live, phases, tally
 from budgeting.models import (
     Ballot,
     BudgetRound,
@@ -217,4 +217,5 @@ def results_publish(*, actor: Any | None, budget_round: BudgetRound) -> list[Tal
         ).exclude(status=ProjectStatus.IMPLEMENTED)
         counted.filter(external_id__in=selected).update(status=ProjectStatus.SELECTED)
         counted.exclude(external_id__in=selected).update(status=ProjectStatus.NOT_SELECTED)
+    live.publish_results(budget_round)
     return results
