@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from budgeting.models import BudgetRound, DistrictBudget, Project, ProjectStatus
 from budgeting.services import rounds
 from engagement import permissions as staff_permissions
-from engagement.ideas import images, phases, sanitise
+from engagement.ideas import images, live, phases, sanitise
 from engagement.ideas import permissions as rules
 from engagement.ideas.phases import Action
 from engagement.models import (
@@ -555,6 +555,7 @@ def comment_create(*, author: Any, idea: Idea, body: str, parent: Comment | None
         if person.pk != author.pk and (parent_author is None or person.pk != parent_author.pk)
     ]
     notify("idea.commented", recipients=followers, target=comment, actor=author, context=context)
+    live.publish_counts(idea.pk)
     return comment
 
 
@@ -602,6 +603,7 @@ def comment_delete(*, actor: Any, comment: Comment) -> Comment:
         locked.deleted_at = timezone.now()
         locked.body = ""
         locked.save(update_fields=["deleted_at", "body"])
+        live.publish_counts(locked.idea_id)
     comment.deleted_at, comment.body = locked.deleted_at, locked.body
     return comment
 
@@ -636,7 +638,10 @@ def support_add(*, user: Any, idea: Idea) -> bool:
             "not_supportable",
             status=IdeaStatus(idea.status).label,
         )
-    return _insert_ignoring_duplicate(Support, idea, user)
+    added = _insert_ignoring_duplicate(Support, idea, user)
+    if added:
+        live.publish_counts(idea.pk)
+    return added
 
 
 def support_remove(*, user: Any, idea: Idea) -> bool:
@@ -650,6 +655,8 @@ def support_remove(*, user: Any, idea: Idea) -> bool:
             status=IdeaStatus(idea.status).label,
         )
     deleted, _rows = Support.objects.filter(idea=idea, user=user).delete()
+    if deleted:
+        live.publish_counts(idea.pk)
     return bool(deleted)
 
 
@@ -812,6 +819,7 @@ def content_hide(
     closed = _close_reports(actor, target_idea, target_comment, ReportStatus.ACTIONED)
     entry = _log(actor, ModerationAction.HIDE, target_idea, target_comment, cleaned, closed)
     _tell_author("content.hidden", actor, target_idea, content, cleaned)
+    live.publish_counts(target_idea.pk)
     _sync(idea, comment, content)
     return entry
 
@@ -831,6 +839,7 @@ def content_restore(
     content.save(update_fields=["hidden", "hidden_at", "moderation_note"])
     entry = _log(actor, ModerationAction.RESTORE, target_idea, target_comment, cleaned, 0)
     _tell_author("content.restored", actor, target_idea, content, cleaned)
+    live.publish_counts(target_idea.pk)
     _sync(idea, comment, content)
     return entry
 
