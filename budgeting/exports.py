@@ -19,8 +19,12 @@ def results_rows(budget_round: BudgetRound) -> list[dict[str, Any]]:
     """One row per project on the ballot of every published district result."""
     results = selectors.published_results(budget_round)
     counts_public = selectors.counts_are_public(budget_round)
-    titles = dict(Project.objects.filter(round=budget_round).values_list("external_id", "title"))
-    costs = dict(Project.objects.filter(round=budget_round).values_list("external_id", "cost"))
+    projects = {
+        external_id: (title, cost)
+        for external_id, title, cost in Project.objects.filter(round=budget_round).values_list(
+            "external_id", "title", "cost"
+        )
+    }
     currency = budget_round.currency
     rows = []
     for result in results:
@@ -33,8 +37,8 @@ def results_rows(budget_round: BudgetRound) -> list[dict[str, Any]]:
                 {
                     "district": result.district_budget.key,
                     "project_id": project_id,
-                    "title": titles.get(project_id, ""),
-                    "cost": str(from_minor(costs.get(project_id, 0), currency)),
+                    "title": projects.get(project_id, ("", 0))[0],
+                    "cost": str(from_minor(projects.get(project_id, ("", 0))[1], currency)),
                     "currency": currency,
                     "support": result.support.get(project_id) if counts_public else None,
                     "selected": project_id in order,

@@ -14,8 +14,9 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -105,34 +106,51 @@ def voter_key_for_reference(reference: str) -> str:
     return f"ref:{digest.hexdigest()[:40]}"
 
 
+T = TypeVar("T")
+
 # --- what validation needs ----------------------------------------------------------------
 
-_offered_cache: dict[tuple[int, Any], dict[str, BallotProject]] = {}
+_MAX_CACHED_ROUNDS = 256
+_fixed_while_voting: dict[tuple[str, int, Any], Any] = {}
+
+
+def _cached_while_voting(what: str, budget_round: BudgetRound, load: Callable[[], T]) -> T:
+    """``load()``, kept per round and phase change while the round is in voting — when
+    projects and budgets cannot change. Outside voting, always read fresh."""
+    if budget_round.phase != "voting":
+        return load()
+    key = (what, budget_round.pk, budget_round.phase_changed_at)
+    if key not in _fixed_while_voting:
+        if len(_fixed_while_voting) > _MAX_CACHED_ROUNDS:
+            _fixed_while_voting.clear()
+        _fixed_while_voting[key] = load()
+    return _fixed_while_voting[key]
 
 
 def offered_projects(budget_round: BudgetRound) -> dict[str, BallotProject]:
-    """External id -> facts of every project of the round.
+    """External id -> facts of every project of the round."""
 
-    Projects cannot change during voting, so the map is cached per round and phase change.
-    """
-    cache_key = (budget_round.pk, budget_round.phase_changed_at)
-    cached = _offered_cache.get(cache_key)
-    if cached is not None and budget_round.phase == "voting":
-        return cached
-    rows = Project.objects.filter(round=budget_round).values_list(
-        "pk", "external_id", "cost", "district_budget__key", "status"
-    )
-    offered = {
-        external_id: BallotProject(
-            cost=cost, district_key=key, on_ballot=status in BALLOT_STATUSES, pk=pk
+    def load() -> dict[str, BallotProject]:
+        rows = Project.objects.filter(round=budget_round).values_list(
+            "pk", "external_id", "cost", "district_budget__key", "status"
         )
-        for pk, external_id, cost, key, status in rows
-    }
-    if budget_round.phase == "voting":
-        if len(_offered_cache) > 256:
-            _offered_cache.clear()
-        _offered_cache[cache_key] = offered
-    return offered
+        return {
+            external_id: BallotProject(
+                cost=cost, district_key=key, on_ballot=status in BALLOT_STATUSES, pk=pk
+            )
+            for pk, external_id, cost, key, status in rows
+        }
+
+    return _cached_while_voting("projects", budget_round, load)
+
+
+def district_budgets(budget_round: BudgetRound) -> dict[str, DistrictBudget]:
+    """Key -> district budget of the round."""
+    return _cached_while_voting(
+        "districts",
+        budget_round,
+        lambda: {d.key: d for d in DistrictBudget.objects.filter(round=budget_round)},
+    )
 
 
 _voting_rounds: dict[str, tuple[float, BudgetRound]] = {}
@@ -149,29 +167,12 @@ def round_for_voting(slug: str) -> BudgetRound | None:
         return cached[1]
     budget_round = BudgetRound.objects.select_related("organisation").filter(slug=slug).first()
     if budget_round is not None and budget_round.phase == "voting":
-        if len(_voting_rounds) > 256:
+        if len(_voting_rounds) > _MAX_CACHED_ROUNDS:
             _voting_rounds.clear()
         _voting_rounds[slug] = (now, budget_round)
     else:
         _voting_rounds.pop(slug, None)
     return budget_round
-
-
-_districts_cache: dict[tuple[int, Any], dict[str, DistrictBudget]] = {}
-
-
-def district_budgets(budget_round: BudgetRound) -> dict[str, DistrictBudget]:
-    """Key -> district budget of the round; cached while voting, when budgets are fixed."""
-    cache_key = (budget_round.pk, budget_round.phase_changed_at)
-    cached = _districts_cache.get(cache_key)
-    if cached is not None and budget_round.phase == "voting":
-        return cached
-    budgets = {d.key: d for d in DistrictBudget.objects.filter(round=budget_round)}
-    if budget_round.phase == "voting":
-        if len(_districts_cache) > 256:
-            _districts_cache.clear()
-        _districts_cache[cache_key] = budgets
-    return budgets
 
 
 def ballot_rules(budget_round: BudgetRound, district_budget: DistrictBudget) -> BallotRules:
