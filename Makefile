@@ -4,9 +4,12 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+NPM    ?= npm
+ASSETS  = frontend/static/frontend/build/.built
+ASSET_SOURCES = $(shell find frontend/assets -type f 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed test lint format check pytest bench worker beat clean
+.PHONY: help install assets run serve migrate seed test lint format check pytest bench worker beat clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -21,13 +24,23 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed ## Create .venv and install Kopa with its development tools
 
+node_modules/.installed: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --loglevel error
+	touch $@
+
+$(ASSETS): node_modules/.installed $(ASSET_SOURCES)
+	$(NPM) run --silent build
+	touch $@
+
+assets: $(ASSETS) ## Build the browser assets (npm packages, bundled with esbuild)
+
 migrate: install ## Apply database migrations
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate ## Load the demo city (idempotent)
 	$(BIN)/python manage.py seed_demo
 
-run: seed ## Install, migrate, seed demo data and serve http://$(HOST):$(PORT) on embedded defaults
+run: seed assets ## Install, migrate, seed demo data and serve http://$(HOST):$(PORT) on embedded defaults
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Kopa is at http://$(HOST):$(PORT)/  (demo logins: see README)"
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
@@ -44,7 +57,7 @@ check: install ## Django system checks and missing migrations
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: install ## Only the test suite (pass ARGS=... to pytest)
+pytest: install assets ## Only the test suite (pass ARGS=... to pytest)
 	$(BIN)/pytest $(ARGS)
 
 test: lint check pytest ## ruff, makemigrations --check and pytest (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
@@ -59,4 +72,4 @@ beat: install ## Celery beat, for scheduled phase changes (needs REDIS_URL)
 	$(BIN)/celery -A config beat --loglevel INFO
 
 clean: ## Remove the virtualenv, local database and collected static files
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules frontend/static/frontend/build

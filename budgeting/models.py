@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from engagement.content_language import TranslatedFieldsValidator
 from engagement.models import CURRENCIES, District, Organisation
 
 
@@ -63,6 +64,13 @@ class BudgetRound(models.Model):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        validators=[TranslatedFieldsValidator("title", "description")],
+        help_text=_('Title and description in other languages: {"pl": {"title": "…"}}.'),
+    )
     currency = models.CharField(
         _("currency"), max_length=3, choices=[(c, c) for c in CURRENCIES], default="EUR"
     )
@@ -224,6 +232,13 @@ class Project(models.Model):
     )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        validators=[TranslatedFieldsValidator("title", "description")],
+        help_text=_('Title and description in other languages: {"pl": {"title": "…"}}.'),
+    )
     cost = models.BigIntegerField(_("cost (minor units)"), validators=[MinValueValidator(0)])
     categories = models.JSONField(_("categories"), default=list, blank=True)
     targets = models.JSONField(_("target groups"), default=list, blank=True)

@@ -111,6 +111,12 @@ class Organisation(models.Model):
     brand_colour = models.CharField(
         _("brand colour"), max_length=7, default="#1a5fb4", validators=[hex_colour]
     )
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="organisations/logos/",
+        blank=True,
+        help_text=_("Shown in the page header; a wide PNG or JPEG, about 200 by 60 px."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,1 @@
+// account: filled in by the account pages.

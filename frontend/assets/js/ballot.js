@@ -1,0 +1,1 @@
+// ballot: filled in by the ballot pages.

@@ -1,0 +1,1 @@
+// ideas: filled in by the ideas pages.

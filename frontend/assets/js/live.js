@@ -1,0 +1,1 @@
+// live: filled in by the live pages.

@@ -1,0 +1,13 @@
+// Kopa's one browser bundle. Every page works without it; with it, forms and live parts
+// are smoother. Each feature module finds its own elements by data attribute and does
+// nothing on pages without them.
+import htmx from "htmx.org";
+import "./core.js";
+import "./live.js";
+import "./ballot.js";
+import "./ideas.js";
+import "./results.js";
+import "./staff.js";
+import "./account.js";
+
+window.htmx = htmx;

@@ -1,0 +1,1 @@
+// results: filled in by the results pages.

@@ -1,0 +1,1 @@
+// staff: filled in by the staff pages.

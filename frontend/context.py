@@ -1,0 +1,26 @@
+"""What every page's header needs: the visitor's staff organisations and unread count.
+
+Computed lazily, so a page that does not show the header pays no queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from engagement import notifications, selectors
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    return {
+        "nav_staff_organisations": SimpleLazyObject(
+            lambda: selectors.staff_roles_of(user) if signed_in else []
+        ),
+        "nav_unread_count": SimpleLazyObject(
+            lambda: notifications.unread_count(user=user) if signed_in else 0
+        ),
+    }

@@ -1,0 +1,3 @@
+"""Voting: the ballot in each format, review and confirmation, receipt check."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""A round's public pages: overview, projects, results, implementation."""
+
+urlpatterns: list = []

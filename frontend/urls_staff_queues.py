@@ -1,0 +1,3 @@
+"""Staff work queues: review, moderation, paper ballots, implementation updates."""
+
+urlpatterns: list = []

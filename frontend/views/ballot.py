@@ -1,0 +1,1 @@
+"""Voting: the ballot in each format, review and confirmation, receipt check."""

@@ -1,0 +1,29 @@
+"""The front page, an organisation's page and its brand stylesheet."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from engagement import selectors
+from engagement.models import Organisation
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "frontend/home.html",
+        {
+            "organisations": selectors.organisation_list(),
+            "staff_roles": selectors.staff_roles_of(request.user),
+        },
+    )
+
+
+@require_GET
+def brand_css(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation's colour as a stylesheet: our CSP allows no inline styles."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    css = f":root {{ --brand: {organisation.brand_colour}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

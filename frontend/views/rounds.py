@@ -1,0 +1,1 @@
+"""A round's public pages: overview, projects, results, implementation."""

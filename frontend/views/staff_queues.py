@@ -1,0 +1,1 @@
+"""Staff work queues: review, moderation, paper ballots, implementation updates."""
