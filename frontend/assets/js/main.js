@@ -9,5 +9,6 @@ import "./ideas.js";
 import "./results.js";
 import "./staff.js";
 import "./account.js";
+import "./staff_queues.js";
 
 window.htmx = htmx;

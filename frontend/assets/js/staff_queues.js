@@ -1,0 +1,1 @@
+// staff work queues: review, moderation, paper ballots, implementation updates.
