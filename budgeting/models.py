@@ -159,6 +159,11 @@ class BudgetRound(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("frontend:round", args=[self.slug])
+
 
 class PhaseSchedule(models.Model):
     """When a phase should start by itself (run by Celery beat)."""
@@ -283,6 +288,11 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("frontend:project", args=[self.round.slug, self.pk])
 
 
 class Channel(models.TextChoices):
