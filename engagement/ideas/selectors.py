@@ -248,6 +248,32 @@ def similar_ideas(
     return [details[i.pk] for i in ranked if i.pk in details]
 
 
+def review_queue(
+    organisation: Organisation,
+    *,
+    process: str | None = None,
+    district: str | None = None,
+    category: str | None = None,
+) -> QuerySet[Idea]:
+    """Ideas of ``organisation`` waiting for the reviewers' answer, oldest first.
+
+    Submitted and under-review ideas (hidden ones included: staff may still reject them);
+    filters by process slug, district slug and category. The caller checks the role.
+    """
+    ideas = Idea.objects.filter(
+        process__organisation=organisation,
+        submitted_at__isnull=False,
+        status__in=(IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW),
+    )
+    if process:
+        ideas = ideas.filter(process__slug=process)
+    if district:
+        ideas = ideas.filter(district__slug=district)
+    if category:
+        ideas = ideas.filter(category=category)
+    return with_details(ideas, None).order_by("submitted_at", "id")
+
+
 # --- discussion ---------------------------------------------------------------------------
 
 
