@@ -75,7 +75,9 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Listed before the app directories so Kopa's allauth/ and account/ templates win over
+        # allauth's own (allauth comes before frontend in INSTALLED_APPS).
+        "DIRS": [BASE_DIR / "frontend" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
