@@ -167,7 +167,9 @@ class Idea(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/ideas/{self.pk}/"
+        from django.urls import reverse
+
+        return reverse("frontend:idea_detail", args=[self.pk])
 
     @property
     def is_public(self) -> bool:

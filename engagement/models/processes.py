@@ -111,6 +111,11 @@ class ParticipatoryProcess(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("frontend:process", args=[self.slug])
+
     @property
     def is_budget(self) -> bool:
         return self.kind == ProcessKind.BUDGET

@@ -6,14 +6,19 @@ from django.views.decorators.http import require_GET
 
 from engagement import selectors
 from engagement.models import Organisation
+from frontend.views.ideas import open_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    organisations = list(selectors.organisation_list())
+    counts = open_counts(request.user)
+    for organisation in organisations:
+        organisation.open_count = counts.get(organisation.pk, 0)
     return render(
         request,
         "frontend/home.html",
         {
-            "organisations": selectors.organisation_list(),
+            "organisations": organisations,
             "staff_roles": selectors.staff_roles_of(request.user),
         },
     )
