@@ -477,3 +477,4 @@ class TallyResult(models.Model):
 
 
 from budgeting.models_implementation import *  # noqa: E402, F403
+from budgeting.models_live import *  # noqa: E402, F403

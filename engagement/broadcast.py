@@ -75,9 +75,10 @@ def _redis_client() -> redis.Redis:
 
 
 _BUMP_AND_ANNOUNCE = """
-local seq = redis.call('INCR', KEYS[1])
-redis.call('PUBLISH', ARGV[1], seq)
-return seq
+for i, key in ipairs(KEYS) do
+  redis.call('PUBLISH', ARGV[i], redis.call('INCR', key))
+end
+return #KEYS
 """
 _bump_script: Any = None
 
@@ -89,25 +90,31 @@ def _bump_and_announce() -> Any:
     return _bump_script
 
 
-def mark_dirty(topic: str) -> None:
-    """Tell every ASGI process that ``topic`` changed. Never raises: the change is committed
+def mark_dirty(*topics: str) -> None:
+    """Tell every ASGI process that ``topics`` changed. Never raises: the change is committed
     and a missed push only delays the next update (clients resync with ``since``)."""
     global _redis_down_until
     if settings.REDIS_URL:
         if time.monotonic() < _redis_down_until:
             return
         try:
-            # One round trip: bump the topic's seq and announce it.
-            _bump_and_announce()(keys=[seq_key(topic)], args=[dirty_channel(topic)])
+            # One round trip: bump each topic's seq and announce it.
+            _bump_and_announce()(
+                keys=[seq_key(t) for t in topics], args=[dirty_channel(t) for t in topics]
+            )
         except redis.RedisError:
             _redis_down_until = time.monotonic() + REDIS_BACKOFF_SECONDS
-            logger.warning("live: could not mark %s dirty (Redis unavailable)", topic)
+            logger.warning("live: could not mark %s dirty (Redis unavailable)", topics)
         return
     with _lock:
-        new_seq = _local_seq[topic] = _local_seq.get(topic, 0) + 1
+        bumped = []
+        for topic in topics:
+            new_seq = _local_seq[topic] = _local_seq.get(topic, 0) + 1
+            bumped.append((topic, new_seq))
         instances = list(_instances)
     for instance in instances:
-        instance.notify_threadsafe(topic, new_seq)
+        for topic, new_seq in bumped:
+            instance.notify_threadsafe(topic, new_seq)
 
 
 # --- The receiving side (one per process / event loop) --------------------------------------

@@ -132,12 +132,14 @@ def round_turnout_topic(slug: str) -> str:
     return f"round:{slug}:turnout"
 
 
-def publish_on_commit(topic: str) -> None:
-    """Mark ``topic`` dirty once the current transaction commits (immediately outside one).
+def publish_on_commit(*topics: str) -> None:
+    """Mark ``topics`` dirty once the current transaction commits (immediately outside one).
 
     Called from services, never from views. Rolled-back work publishes nothing. Only a tiny
-    "dirty" message travels; each ASGI process recomputes the state itself, coalesced.
+    "dirty" message travels (one Redis round trip for all the topics); each ASGI process
+    recomputes the state itself, coalesced.
     """
     from engagement import broadcast
 
-    transaction.on_commit(lambda: broadcast.mark_dirty(topic))
+    if topics:
+        transaction.on_commit(lambda: broadcast.mark_dirty(*topics))

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import phases
+from budgeting import live, phases
 from budgeting.models import (
     BudgetRound,
     Channel,
@@ -36,7 +36,6 @@ from budgeting.services.voting import (
 )
 from engagement import permissions
 from engagement.models import User
-from engagement.realtime import publish_on_commit, round_turnout_topic
 
 
 def paper_voter_key(reference: str) -> str:
@@ -121,6 +120,7 @@ def paper_entry_submit(
                 )
             }
         ) from None
+    live.publish_paper_progress(budget_round)
 
     entries = list(sheet.entries.order_by("created_at"))
     if len(entries) < 2:
@@ -162,7 +162,7 @@ def _count_sheet(budget_round, district_budget, sheet, valid, voter_key) -> None
             code=new_receipt_code(),
         )
         sheet.status = PaperSheetStatus.COUNTED
-        publish_on_commit(round_turnout_topic(budget_round.slug))
+        live.publish_ballots_changed(budget_round)
     sheet.save(update_fields=["status", "voter_key", "resolved_at"])
 
 

@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import eligibility, phases
+from budgeting import eligibility, live, live_counts, phases
 from budgeting.ballots import BallotError, BallotProject, BallotRules, ValidBallot, validate_ballot
 from budgeting.messages import ballot_message, eligibility_message
 from budgeting.models import (
@@ -40,7 +40,6 @@ from budgeting.models import (
 )
 from budgeting.money import format_money
 from budgeting.phases import Action
-from engagement.realtime import publish_on_commit, round_turnout_topic
 
 # A project stays on the ballot once results mark it selected or not: paper ballots may still
 # be entered in the tallying phase after a (preliminary) publication.
@@ -389,7 +388,7 @@ def ballot_cast(
     fast_path = connection.vendor == "postgresql" and not connection.in_atomic_block
     if fast_path and _cast_in_one_statement(budget_round, district_budget, voter, valid, code):
         # Outside any atomic block the statement has committed: this publishes at once.
-        publish_on_commit(round_turnout_topic(budget_round.slug))
+        live.publish_ballots_changed(budget_round)
         return CastReceipt(receipt=code, district=district_budget.key, changed=False)
     # The careful path trusts nothing cached: the phase may have changed a moment ago.
     budget_round = BudgetRound.objects.select_related("organisation").get(pk=budget_round.pk)
@@ -431,7 +430,7 @@ def ballot_cast(
                 channel=Channel.ONLINE,
                 code=code,
             )
-            publish_on_commit(round_turnout_topic(budget_round.slug))
+            live.publish_ballots_changed(budget_round)
             return CastReceipt(receipt=code, district=district_budget.key, changed=False)
     return _ballot_replace(voter, budget_round, district_budget, valid, receipt, code)
 
@@ -550,8 +549,10 @@ def _ballot_replace(
         raise AlreadyVoted()
     ballot = _own_ballot(budget_round, participation, receipt)
     offered = offered_projects(budget_round)
-    ballot.projects = [offered[p].pk for p in valid.projects]
-    ballot.points = list(valid.points) if valid.points is not None else None
+    new_projects = [offered[p].pk for p in valid.projects]
+    new_points = list(valid.points) if valid.points is not None else None
+    live_counts.log_ballot_change(ballot, new_projects, new_points)
+    ballot.projects, ballot.points = new_projects, new_points
     ballot.receipt_hash = receipt_hash(code)
     if not budget_round.secret_ballot:
         ballot.cast_at = timezone.now()
@@ -559,7 +560,7 @@ def _ballot_replace(
     if budget_round.secret_ballot:
         participation.ballot_seal = receipt_seal(code)
         participation.save(update_fields=["ballot_seal"])
-    publish_on_commit(round_turnout_topic(budget_round.slug))
+    live.publish_ballots_changed(budget_round)
     return CastReceipt(receipt=code, district=district_budget.key, changed=True)
 
 
@@ -617,9 +618,10 @@ def ballot_withdraw(
             {"district": ValidationError(_("You have no online ballot here."), code="no_ballot")}
         )
     ballot = _own_ballot(budget_round, participation, receipt)
+    live_counts.log_withdrawal(ballot, participation)
     ballot.delete()
     participation.delete()
-    publish_on_commit(round_turnout_topic(budget_round.slug))
+    live.publish_ballots_changed(budget_round)
 
 
 def my_participation(voter: Any, budget_round: BudgetRound) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from budgeting import live as round_live
 from budgeting.models import BudgetRound, DistrictBudget, Project, ProjectStatus
 from budgeting.services import rounds
 from engagement import permissions as staff_permissions
@@ -139,6 +140,7 @@ def _status_context(idea: Idea) -> dict[str, Any]:
 def _set_status(idea: Idea, status: str, *, actor: Any | None, notify_event: str | None) -> None:
     idea.status = status
     idea.status_changed_at = timezone.now()
+    round_live.publish_dashboards_of(idea.process.organisation_id)  # the review queue
     if notify_event:
         context = _status_context(idea)
         if status == IdeaStatus.MERGED and idea.merged_into_id:
@@ -721,13 +723,15 @@ def report_create(
         raise already
     try:
         with transaction.atomic():
-            return Report.objects.create(
+            report = Report.objects.create(
                 organisation_id=target_idea.process.organisation_id,
                 reporter=reporter,
                 reason=reason,
                 details=cleaned,
                 **target_filter,
             )
+        round_live.publish_dashboards_of(report.organisation_id)  # the moderation queue
+        return report
     except IntegrityError:  # a concurrent identical report won
         raise already from None
 
@@ -753,7 +757,10 @@ def _close_reports(actor: Any, idea: Idea, comment: Comment | None, status: str)
         if comment is not None
         else reports.filter(idea=idea, comment__isnull=True)
     )
-    return reports.update(status=status, resolved_at=timezone.now(), resolved_by=actor)
+    closed = reports.update(status=status, resolved_at=timezone.now(), resolved_by=actor)
+    if closed:
+        round_live.publish_dashboards_of(idea.process.organisation_id)  # the moderation queue
+    return closed
 
 
 def _log(

@@ -23,6 +23,19 @@ async def fresh_broadcaster():
 
 
 @pytest.fixture(autouse=True)
+def fresh_counters():
+    """Test databases are emptied between tests (ids may start again): counters too."""
+    from budgeting import live
+    from budgeting.live_counts import counters
+
+    counters.reset()
+    live._round_cache.clear()
+    yield
+    counters.reset()
+    live._round_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def quick_interval(settings):
     settings.KOPA_LIVE_MIN_INTERVAL_MS = 100
 

@@ -1,0 +1,400 @@
+"""Incremental live counters of budget rounds: turnout, vote counts, turnout over time.
+
+The cost of a push must not grow with the number of ballots (DESIGN.md §6). Each process
+keeps, for the rounds someone watches through it, the counts it has already read, and on
+every refresh reads only what is new:
+
+- participations and ballots with ``id`` above the highest it has seen (casts),
+- the append-only logs of changes and withdrawals (``budgeting/models_live.py``).
+
+Nothing is written on the voting path for this — no counter row, no trigger — except one
+log row in the (rare, already transactional) change and withdrawal paths.
+
+Ids are handed out before commit, so a row with a lower id can become visible after a higher
+one: ids skipped over are kept as *gaps* and looked up again on every refresh until they
+appear, are resolved by a log row (created and withdrawn before we saw it), or expire
+(rolled back). All reads of one refresh happen in one REPEATABLE READ snapshot, so the
+tables and the logs agree with each other.
+
+A round is loaded (one full count, filtered to exactly the ids already accounted for) the
+first time a process needs it; afterwards only increments are read. Rounds nobody asked for
+in ``IDLE_SECONDS`` are forgotten.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+
+from budgeting.models import (
+    Ballot,
+    BallotChange,
+    BudgetRound,
+    Channel,
+    DistrictBudget,
+    Participation,
+    ParticipationRemoval,
+)
+
+BUCKET_SECONDS = 600  # turnout over time, per 10 minutes
+MAX_TIMELINE_POINTS = 144  # longer phases get wider buckets
+GAP_EXPIRY_SECONDS = 600.0  # no transaction holds a ballot uncommitted this long
+MAX_GAPS = 20_000
+INITIAL_GAP_WINDOW = 2_000  # ids below the newest one that may still be in flight at start
+IDLE_SECONDS = 600.0
+
+
+class _IdReader:
+    """Which ids of one table this process has accounted for: all ``<= horizon`` but gaps."""
+
+    def __init__(self, model: type) -> None:
+        self.model = model
+        self.horizon = 0
+        self.gaps: dict[int, float] = {}
+
+    def start(self) -> None:
+        """Begin at the newest row; recent missing ids may still be in flight."""
+        newest = self.model.objects.aggregate(m=Max("id"))["m"] or 0
+        self.horizon = newest
+        low = max(0, newest - INITIAL_GAP_WINDOW)
+        present = set(
+            self.model.objects.filter(id__gt=low, id__lte=newest).values_list("id", flat=True)
+        )
+        now = time.monotonic()
+        self.gaps = {i: now for i in range(low + 1, newest + 1) if i not in present}
+
+    def counted(self, row_id: int) -> bool:
+        return row_id <= self.horizon and row_id not in self.gaps
+
+    def new_rows(self, *columns: str) -> list[tuple[Any, ...]]:
+        """Rows not accounted for yet (``id`` first); call :meth:`advance` with their ids."""
+        wanted = Q(id__gt=self.horizon)
+        if self.gaps:
+            wanted |= Q(id__in=list(self.gaps))
+        return list(self.model.objects.filter(wanted).values_list("id", *columns))
+
+    def advance(self, seen: Iterable[int], resolved: Iterable[int] = ()) -> None:
+        now = time.monotonic()
+        seen = set(seen)
+        top = max(seen, default=self.horizon)
+        for row_id in seen:
+            self.gaps.pop(row_id, None)
+        if top > self.horizon:
+            for row_id in range(self.horizon + 1, top):
+                if row_id not in seen:
+                    self.gaps[row_id] = now
+            self.horizon = top
+        for row_id in resolved:
+            self.gaps.pop(row_id, None)
+        if self.gaps:
+            expired = [i for i, t in self.gaps.items() if now - t > GAP_EXPIRY_SECONDS]
+            for row_id in expired:
+                del self.gaps[row_id]
+            while len(self.gaps) > MAX_GAPS:
+                del self.gaps[min(self.gaps)]
+
+    def accounted_filter(self) -> Q:
+        """The rows this reader has accounted for, as a filter (for loading a round)."""
+        accounted = Q(id__lte=self.horizon)
+        if self.gaps:
+            accounted &= ~Q(id__in=list(self.gaps))
+        return accounted
+
+
+def _support_of(ballot_format: str, projects: Any, points: Any) -> Iterable[tuple[int, int]]:
+    """(project pk, support) of one ballot — as results count support (services/results)."""
+    if isinstance(projects, str):
+        projects = json.loads(projects)
+    if isinstance(points, str):
+        points = json.loads(points)
+    if ballot_format == "cumulative" and points is not None:
+        return zip(projects, points, strict=False)
+    if ballot_format == "ordinal":
+        length = len(projects)
+        return ((pk, length - rank) for rank, pk in enumerate(projects))
+    return ((pk, 1) for pk in set(projects))
+
+
+@dataclass
+class RoundCounts:
+    round_id: int
+    slug: str
+    ballot_format: str
+    districts: dict[int, str]  # district budget id -> key, in display order
+    channels: dict[int, dict[str, int]] = field(default_factory=dict)
+    voters: int = 0
+    timeline: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    ballots: int = 0
+    support: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    used_at: float = 0.0
+
+    def turnout(self) -> dict[str, Any]:
+        districts = {}
+        for district_id, key in self.districts.items():
+            by_channel = self.channels.get(district_id, {})
+            entry = {"total": 0, **dict.fromkeys(Channel.values, 0)}
+            for channel, n in by_channel.items():
+                entry[channel] = entry.get(channel, 0) + n
+                entry["total"] += n
+            districts[key] = entry
+        return {"voters": self.voters, "districts": districts}
+
+    def votes(self) -> dict[str, Any]:
+        return {
+            "ballots": self.ballots,
+            "projects": {str(pk): n for pk, n in sorted(self.support.items())},
+        }
+
+    def timeline_points(self, start: datetime | None = None) -> list[dict[str, Any]]:
+        """Participations per bucket from the first bucket (or ``start``), bounded in length:
+        when there would be more than ``MAX_TIMELINE_POINTS``, buckets are merged."""
+        buckets = {b: n for b, n in self.timeline.items() if n}
+        if not buckets:
+            return []
+        first = min(buckets)
+        if start is not None:
+            first = min(first, int(start.timestamp()) // BUCKET_SECONDS)
+        last = max(buckets)
+        span = last - first + 1
+        width = -(-span // MAX_TIMELINE_POINTS)
+        merged: dict[int, int] = {}
+        for bucket in range(first, last + 1, width):
+            merged[bucket] = sum(buckets.get(b, 0) for b in range(bucket, bucket + width))
+        return [
+            {
+                "at": datetime.fromtimestamp(bucket * BUCKET_SECONDS, UTC).isoformat(),
+                "ballots": n,
+            }
+            for bucket, n in merged.items()
+        ]
+
+
+def _bucket(moment: datetime) -> int:
+    return int(moment.timestamp()) // BUCKET_SECONDS
+
+
+class LiveCounters:
+    """This process's counters (one per process; thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rounds: dict[int, RoundCounts] = {}
+        self._by_slug: dict[str, int] = {}
+        self._district_round: dict[int, int] = {}
+        self._readers: dict[str, _IdReader] | None = None
+
+    def reset(self) -> None:
+        with self._lock:
+            self._rounds.clear()
+            self._by_slug.clear()
+            self._district_round.clear()
+            self._readers = None
+
+    # public
+
+    def counts(self, budget_round: BudgetRound) -> RoundCounts:
+        """The round's counts, brought up to date with everything committed."""
+        with self._lock, transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if self._readers is None:
+                self._readers = {
+                    "participation": _IdReader(Participation),
+                    "ballot": _IdReader(Ballot),
+                    "removal": _IdReader(ParticipationRemoval),
+                    "change": _IdReader(BallotChange),
+                }
+                for reader in self._readers.values():
+                    reader.start()
+            else:
+                self._refresh()
+            counts = self._rounds.get(budget_round.pk)
+            if counts is None:
+                counts = self._load(budget_round)
+            counts.used_at = time.monotonic()
+            self._forget_idle()
+            return counts
+
+    # internals
+
+    def _forget_idle(self) -> None:
+        now = time.monotonic()
+        for round_id, counts in list(self._rounds.items()):
+            if now - counts.used_at > IDLE_SECONDS:
+                del self._rounds[round_id]
+                self._by_slug.pop(counts.slug, None)
+                for district_id in counts.districts:
+                    self._district_round.pop(district_id, None)
+        if not self._rounds:
+            self._readers = None  # start afresh when next needed, not from a stale horizon
+
+    def _load(self, budget_round: BudgetRound) -> RoundCounts:
+        """One full count of the round, of exactly the rows the readers accounted for."""
+        assert self._readers is not None
+        districts = dict(
+            DistrictBudget.objects.filter(round=budget_round)
+            .order_by("position", "key")
+            .values_list("id", "key")
+        )
+        counts = RoundCounts(
+            budget_round.pk, budget_round.slug, budget_round.ballot_format, districts
+        )
+        participations = Participation.objects.filter(
+            self._readers["participation"].accounted_filter(), round=budget_round
+        )
+        for district_id, channel, n in (
+            participations.values("district_budget_id", "channel")
+            .annotate(n=Count("id"))
+            .values_list("district_budget_id", "channel", "n")
+        ):
+            counts.channels.setdefault(district_id, {})[channel] = n
+        counts.voters = participations.values("voter_key").distinct().count()
+        for cast_at in participations.values_list("cast_at", flat=True).iterator(chunk_size=5000):
+            counts.timeline[_bucket(cast_at)] += 1
+        ballots = Ballot.objects.filter(
+            self._readers["ballot"].accounted_filter(), district_budget_id__in=list(districts)
+        )
+        for projects, points in ballots.values_list("projects", "points").iterator(chunk_size=5000):
+            counts.ballots += 1
+            for pk, n in _support_of(counts.ballot_format, projects, points):
+                counts.support[pk] += n
+        self._rounds[budget_round.pk] = counts
+        self._by_slug[budget_round.slug] = budget_round.pk
+        for district_id in districts:
+            self._district_round[district_id] = budget_round.pk
+        return counts
+
+    def _refresh(self) -> None:
+        assert self._readers is not None
+        readers = self._readers
+        watched = self._district_round
+        new_participations = readers["participation"].new_rows(
+            "district_budget_id", "channel", "voter_key", "cast_at"
+        )
+        new_ballots = readers["ballot"].new_rows("district_budget_id", "projects", "points")
+        removals = readers["removal"].new_rows(
+            "district_budget_id", "participation_id", "channel", "voter_key", "cast_at"
+        )
+        changes = readers["change"].new_rows(
+            "district_budget_id",
+            "ballot_id",
+            "removed_projects",
+            "removed_points",
+            "added_projects",
+            "added_points",
+        )
+        # Voters: a person counts once however many district budgets they voted in. For
+        # each person touched, compare "had a counted participation before" with "has one
+        # now" in this snapshot (an indexed lookup per person touched, never a recount).
+        was_counted = readers["participation"].counted
+        touched: dict[int, set[str]] = defaultdict(set)
+        had_before: dict[int, set[str]] = defaultdict(set)
+
+        for _id, district_id, channel, voter_key, cast_at in new_participations:
+            round_id = watched.get(district_id)
+            if round_id is None:
+                continue
+            counts = self._rounds[round_id]
+            by_channel = counts.channels.setdefault(district_id, {})
+            by_channel[channel] = by_channel.get(channel, 0) + 1
+            counts.timeline[_bucket(cast_at)] += 1
+            touched[round_id].add(voter_key)
+        for _id, district_id, participation_id, channel, voter_key, cast_at in removals:
+            round_id = watched.get(district_id)
+            if round_id is None or not was_counted(participation_id):
+                continue
+            counts = self._rounds[round_id]
+            by_channel = counts.channels.setdefault(district_id, {})
+            by_channel[channel] = by_channel.get(channel, 0) - 1
+            counts.timeline[_bucket(cast_at)] -= 1
+            touched[round_id].add(voter_key)
+            had_before[round_id].add(voter_key)
+        for round_id, keys in touched.items():
+            counts = self._rounds[round_id]
+            present: set[str] = set()
+            for row_id, voter_key in Participation.objects.filter(
+                district_budget_id__in=list(counts.districts), voter_key__in=list(keys)
+            ).values_list("id", "voter_key"):
+                present.add(voter_key)
+                if was_counted(row_id):
+                    had_before[round_id].add(voter_key)
+            counts.voters += len(present) - len(had_before[round_id] & keys)
+
+        ballot_counted = readers["ballot"].counted
+        for _id, district_id, projects, points in new_ballots:
+            round_id = watched.get(district_id)
+            if round_id is None:
+                continue
+            counts = self._rounds[round_id]
+            counts.ballots += 1
+            for pk, n in _support_of(counts.ballot_format, projects, points):
+                counts.support[pk] += n
+        withdrawn: list[int] = []
+        for _id, district_id, ballot_id, old_projects, old_points, projects, points in changes:
+            if projects is None:
+                withdrawn.append(ballot_id)
+            round_id = watched.get(district_id)
+            # A ballot first read in this snapshot already shows the change.
+            if round_id is None or not ballot_counted(ballot_id):
+                continue
+            counts = self._rounds[round_id]
+            for pk, n in _support_of(counts.ballot_format, old_projects, old_points):
+                counts.support[pk] -= n
+            if projects is None:
+                counts.ballots -= 1
+            else:
+                for pk, n in _support_of(counts.ballot_format, projects, points):
+                    counts.support[pk] += n
+
+        readers["participation"].advance(
+            (row[0] for row in new_participations), (row[2] for row in removals)
+        )
+        readers["ballot"].advance((row[0] for row in new_ballots), withdrawn)
+        readers["removal"].advance(row[0] for row in removals)
+        readers["change"].advance(row[0] for row in changes)
+
+
+counters = LiveCounters()
+
+
+# --- what the services call, in the transaction that changes or removes a ballot ----------
+
+
+def log_ballot_change(ballot: Ballot, projects: list[int], points: list[int] | None) -> None:
+    """Before ``ballot`` is saved with new content (``ballot`` still holds the old)."""
+    BallotChange.objects.create(
+        district_budget_id=ballot.district_budget_id,
+        ballot_id=ballot.pk,
+        removed_projects=ballot.projects,
+        removed_points=ballot.points,
+        added_projects=projects,
+        added_points=points,
+    )
+
+
+def log_withdrawal(ballot: Ballot, participation: Participation) -> None:
+    """Before ``ballot`` and ``participation`` are deleted."""
+    BallotChange.objects.create(
+        district_budget_id=ballot.district_budget_id,
+        ballot_id=ballot.pk,
+        removed_projects=ballot.projects,
+        removed_points=ballot.points,
+    )
+    ParticipationRemoval.objects.create(
+        round_id=participation.round_id,
+        district_budget_id=participation.district_budget_id,
+        participation_id=participation.pk,
+        voter_key=participation.voter_key,
+        channel=participation.channel,
+        cast_at=participation.cast_at,
+    )
