@@ -256,7 +256,7 @@ class Broadcaster:
                     continue
                 resolved = topic_kind(topic)
                 assert resolved is not None
-                frame = encode(resolved[0].kind, state, seq=seq)  # encoded once
+                frame = encode(resolved[0].kind, state, seq=seq, topic=topic)  # encoded once
                 for send in list(self._subscribers.get(topic, ())):
                     try:
                         await send(frame)

@@ -39,9 +39,13 @@ def encode(
     *,
     seq: int = 0,
     in_response: str | int | None = None,
+    topic: str | None = None,
 ) -> str:
-    """The wire form of one frame (compact JSON, encoded once per broadcast)."""
+    """The wire form of one frame (compact JSON, encoded once per broadcast). Updates of a
+    topic also name it (``topic``), so a client can route them without parsing payloads."""
     frame: dict[str, Any] = {"type": event_type, "seq": seq, "payload": payload or {}}
+    if topic is not None:
+        frame["topic"] = topic
     if in_response is not None:
         frame["in_response"] = in_response
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)

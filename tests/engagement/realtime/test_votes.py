@@ -56,6 +56,7 @@ async def test_counts_are_pushed_and_equal_the_database_after_casts_and_changes(
     receipt = (await run(cast)(voters[0], public_round, ["p1", "p2"])).receipt
     update = await live.receive()
     assert update["type"] == "votes"
+    assert update["topic"] == TOPIC
     assert update["payload"] == {
         "round": "riga-open",
         "ballots": 1,
