@@ -192,7 +192,8 @@ class TestProjectPage:
         assert "56.949600, 24.105200" in html
         assert "Feasible; the park office maintains it." in html
         assert "On the ballot" in html
-        assert "<iframe" not in html and "tile" not in html  # no external map tiles
+        assert "<iframe" not in html  # no external map tiles
+        assert "tile" not in html
         assert f'href="/rounds/{project.round.slug}/vote/">Vote now' in html
 
     def test_the_idea_it_came_from(self, client, project):
@@ -238,6 +239,6 @@ class TestProjectPage:
         assert "<dt>Votes</dt>" not in client.get(self.url(project)).content.decode()
         project.round.live_counts_public = True
         project.round.save()
-        assert '<dt>Votes</dt><dd class="num">1</dd>' in client.get(
-            self.url(project)
-        ).content.decode()
+        assert (
+            '<dt>Votes</dt><dd class="num">1</dd>' in client.get(self.url(project)).content.decode()
+        )

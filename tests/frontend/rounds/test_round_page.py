@@ -87,8 +87,9 @@ class TestDuringVoting:
         budget_round = factories.district_voting_round(organisation=riga)
         cast_all(budget_round, [["north-1"]], district="north")
         html = page(client, budget_round)
-        assert "200,000.00 EUR" in html  # 100,000 city-wide + 2 × 50,000
-        assert "North" in html and "South" in html
+        assert "200,000.00 EUR" in html  # 100,000 city-wide + 2 x 50,000
+        assert "North" in html
+        assert "South" in html
         assert 'data-live-key="districts.north.total">1</td>' in html
         assert 'data-live-key="districts.south.total">0</td>' in html
 
@@ -96,7 +97,9 @@ class TestDuringVoting:
 class TestRulesInPlainWords:
     def test_cumulative_points_and_cap(self, client, riga):
         budget_round = factories.voting_round(
-            organisation=riga, ballot_format="cumulative", points_budget=10,
+            organisation=riga,
+            ballot_format="cumulative",
+            points_budget=10,
             max_points_per_project=4,
         )
         html = page(client, budget_round)
@@ -105,14 +108,18 @@ class TestRulesInPlainWords:
         assert "funded in order of their points" in html
 
     def test_ordinal_rank_limit(self, client, riga):
-        budget_round = factories.voting_round(organisation=riga, ballot_format="ordinal", max_rank=3)
+        budget_round = factories.voting_round(
+            organisation=riga, ballot_format="ordinal", max_rank=3
+        )
         html = page(client, budget_round)
         assert "Rank up to 3 projects in order of preference." in html
         assert "they get 3, 2 and 1 points" in html
 
     def test_choose_one(self, client, riga):
         budget_round = factories.voting_round(organisation=riga, ballot_format="choose-1")
-        assert "Choose the one project you would most like to see built." in page(client, budget_round)
+        assert "Choose the one project you would most like to see built." in page(
+            client, budget_round
+        )
 
     def test_minimum_spend(self, client, riga):
         budget_round = factories.voting_round(
@@ -132,14 +139,10 @@ class TestRulesInPlainWords:
 
     def test_mes_without_completion(self, client, riga):
         budget_round = factories.voting_round(organisation=riga, outcome_rule="mes")
-        assert "Money that cannot be spent this way is not allocated." in page(
-            client, budget_round
-        )
+        assert "Money that cannot be spent this way is not allocated." in page(client, budget_round)
 
     def test_equal_shares_then_greedy(self, client, riga):
-        budget_round = factories.voting_round(
-            organisation=riga, outcome_rule="equal-shares-greedy"
-        )
+        budget_round = factories.voting_round(organisation=riga, outcome_rule="equal-shares-greedy")
         assert "Money left over then funds the most supported projects that still fit" in page(
             client, budget_round
         )
@@ -192,9 +195,7 @@ class TestOtherPhases:
         assert "Propose an idea" not in html
         assert "checking the proposed projects" in html
 
-    def test_results_and_implementation_links_after_publication(
-        self, client, published_round
-    ):
+    def test_results_and_implementation_links_after_publication(self, client, published_round):
         html = page(client, published_round)
         assert "The results are out." in html
         assert f'href="/rounds/{published_round.slug}/results/">See the results' in html
@@ -235,7 +236,9 @@ class TestVisibility:
     def test_unknown_round_is_404(self, client, db):
         assert client.get("/rounds/no-such-round/").status_code == 404
 
-    def test_organisation_rounds_hide_drafts_from_the_public(self, riga, draft, resident, riga_admin):
+    def test_organisation_rounds_hide_drafts_from_the_public(
+        self, riga, draft, resident, riga_admin
+    ):
         live = factories.voting_round(organisation=riga)
         assert list(organisation_rounds(resident, riga)) == [live]
         assert set(organisation_rounds(riga_admin, riga)) == {live, draft}
