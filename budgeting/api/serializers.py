@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -30,6 +31,7 @@ from budgeting.models import (
 )
 from budgeting.money import from_minor
 from budgeting.services import voting
+from engagement.content_language import validate_translations
 from engagement.ideas.selectors import idea_link_for_project
 from engagement.models import District, Organisation
 
@@ -53,6 +55,32 @@ def district_budget_of(budget_round: BudgetRound, key: str, field: str = "distri
             }
         )
     return district_budget
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {"title": {"type": "string"}, "description": {"type": "string"}},
+            "additionalProperties": False,
+        },
+        "example": {"pl": {"title": "Budżet obywatelski", "description": "…"}},
+        "description": "Title and description in other languages, keyed by language code.",
+    }
+)
+class TranslationsField(serializers.JSONField):
+    """Staff translations of title and description, checked as the model checks them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        try:
+            validate_translations(value, fields=("title", "description"))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                [serializers.ErrorDetail(m, code="invalid_translations") for m in exc.messages]
+            ) from None
+        return value
 
 
 # --- rounds -------------------------------------------------------------------------------
@@ -128,6 +156,7 @@ class RoundDetailOutput(RoundOutput):
         fields = [
             *RoundOutput.Meta.fields,
             "description",
+            "translations",
             "districts",
             "total_budget",
             "total_budget_display",
@@ -150,6 +179,7 @@ class RoundSettingsInput(serializers.Serializer):
 
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(allow_blank=True, required=False)
+    translations = TranslationsField(required=False)
     ballot_format = serializers.ChoiceField(choices=BallotFormat.choices, required=False)
     min_projects = serializers.IntegerField(min_value=0, max_value=SMALL, required=False)
     max_projects = serializers.IntegerField(
@@ -320,6 +350,7 @@ class ProjectOutput(serializers.ModelSerializer):
             "id",
             "title",
             "description",
+            "translations",
             "cost",
             "cost_display",
             "district",
@@ -353,6 +384,7 @@ class ProjectCreateInput(serializers.Serializer):
     district = serializers.SlugField(max_length=80, help_text="Key of the district budget.")
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(allow_blank=True, required=False, default="")
+    translations = TranslationsField(required=False, default=dict)
     cost = AmountInput()
     categories = serializers.ListField(
         child=serializers.CharField(max_length=100), max_length=50, required=False, default=list

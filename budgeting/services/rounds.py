@@ -30,6 +30,7 @@ CONFIGURABLE_FIELDS = frozenset(
     {
         "title",
         "description",
+        "translations",
         "ballot_format",
         "min_projects",
         "max_projects",
@@ -51,7 +52,7 @@ CONFIGURABLE_FIELDS = frozenset(
     }
 )
 # Wording may be corrected at any time; nothing that changes how votes count.
-ALWAYS_EDITABLE_FIELDS = frozenset({"title", "description"})
+ALWAYS_EDITABLE_FIELDS = frozenset({"title", "description", "translations"})
 
 
 def _require_admin(actor: Any, organisation: Organisation) -> None:
@@ -216,6 +217,52 @@ def district_budget_create(
     district_budget.full_clean()
     district_budget.save()
     return district_budget
+
+
+@transaction.atomic
+def district_budget_update(
+    *,
+    actor: Any,
+    district_budget: DistrictBudget,
+    name: str | None = None,
+    budget: int | None = None,
+) -> DistrictBudget:
+    """Rename a district budget or change its amount, while the round is being designed."""
+    budget_round = district_budget.round
+    _require_admin(actor, budget_round.organisation)
+    _require_phase(budget_round, Action.CONFIGURE)
+    if name is not None:
+        district_budget.name = name
+    if budget is not None:
+        district_budget.budget = budget
+    district_budget.full_clean()
+    district_budget.save()
+    return district_budget
+
+
+@transaction.atomic
+def district_budget_delete(*, actor: Any, district_budget: DistrictBudget) -> None:
+    """Remove a district budget that has no projects yet (its projects would be orphaned)."""
+    budget_round = district_budget.round
+    _require_admin(actor, budget_round.organisation)
+    _require_phase(budget_round, Action.CONFIGURE)
+    if district_budget.projects.exists():
+        raise ValidationError(
+            {
+                "district": ValidationError(
+                    _("Move or remove its projects first."), code="has_projects"
+                )
+            }
+        )
+    if budget_round.districts.count() <= 1:
+        raise ValidationError(
+            {
+                "district": ValidationError(
+                    _("A round needs at least one budget."), code="last_budget"
+                )
+            }
+        )
+    district_budget.delete()
 
 
 @transaction.atomic
