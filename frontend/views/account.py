@@ -344,7 +344,6 @@ def personal_data_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@never_cache
 @require_GET
 def personal_data_download(request: HttpRequest) -> HttpResponse:
     """The same file as ``GET /api/v1/me/data/``, under the same rate limit."""
@@ -397,10 +396,9 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 def _plain_password_help(form: Any) -> None:
     """allauth's new-password help is an HTML list; Kopa's field help is one sentence."""
-    for name in ("password1", "password"):
-        field = form.fields.get(name)
-        if field is not None and "<" in str(field.help_text or ""):
-            field.help_text = " ".join(password_validation.password_validators_help_texts())
+    field = form.fields.get("password1")  # the new password of every allauth form
+    if field is not None and "<" in str(field.help_text or ""):
+        field.help_text = " ".join(password_validation.password_validators_help_texts())
 
 
 class BadRequestOnInvalid:
