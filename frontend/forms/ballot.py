@@ -130,9 +130,7 @@ class BallotForm(forms.Form):
         if self.format == "choose-1":
             return ([data["projects"]] if data.get("projects") else []), None
         if self.format == "cumulative":
-            given = [
-                (p.external_id, data.get(f"points-{p.external_id}")) for p in self.projects
-            ]
+            given = [(p.external_id, data.get(f"points-{p.external_id}")) for p in self.projects]
             given = [(pid, n) for pid, n in given if n]
             return [pid for pid, _n in given], [n for _pid, n in given]
         ranked = [
@@ -197,8 +195,7 @@ class BallotForm(forms.Form):
         if code in voting.MONEY_CODES:
             currency = self.budget_round.currency
             params = {
-                k: format_money(v, currency) if isinstance(v, int) else v
-                for k, v in params.items()
+                k: format_money(v, currency) if isinstance(v, int) else v for k, v in params.items()
             }
         message = ballot_message(code, params)
         field = self.project_field(project_id) if project_id else None
@@ -215,7 +212,9 @@ class BallotForm(forms.Form):
         if self.format in ("approval", "choose-1"):
             pairs += [("projects", pid) for pid in projects]
         elif self.format == "cumulative":
-            pairs += [(f"points-{pid}", str(n)) for pid, n in zip(projects, points or [])]
+            pairs += [
+                (f"points-{pid}", str(n)) for pid, n in zip(projects, points or [], strict=False)
+            ]
         else:
             pairs += [(f"rank-{pid}", str(n)) for n, pid in enumerate(projects, start=1)]
         if self.cleaned_data.get("receipt"):
@@ -268,7 +267,7 @@ class BallotForm(forms.Form):
         elif self.format == "choose-1":
             self.initial["projects"] = projects[0]
         elif self.format == "cumulative":
-            for pid, n in zip(projects, points or []):
+            for pid, n in zip(projects, points or [], strict=False):
                 self.initial[f"points-{pid}"] = n
         else:
             for rank, pid in enumerate(projects, start=1):

@@ -52,8 +52,7 @@ ELIGIBILITY_HELP: dict[str, tuple[Any, str | None]] = {
     ),
     "too_young": (
         gettext_lazy(
-            "You cannot vote in this round, but you can still follow the projects and the "
-            "results."
+            "You cannot vote in this round, but you can still follow the projects and the results."
         ),
         None,
     ),
@@ -241,7 +240,8 @@ def ballot(request: HttpRequest, slug: str) -> HttpResponse:
             "home": district_budget.district_id is not None
             and district_budget.district_id == home_district,
             "blocked_by": limited_vote
-            if limited_vote is not None and limited_vote != district_budget
+            if limited_vote is not None
+            and limited_vote != district_budget
             and not district_budget.is_citywide
             else None,
         }
@@ -362,7 +362,9 @@ def ballot_district(request: HttpRequest, slug: str, district_key: str) -> HttpR
     )
     if conflict is not None:
         return _conflict(request, budget_round, district_budget, conflict, status=200)
-    form = _form(budget_round, district_budget, need_receipt=bool(voted and budget_round.secret_ballot))
+    form = _form(
+        budget_round, district_budget, need_receipt=bool(voted and budget_round.secret_ballot)
+    )
     if voted is not None:
         form.initial_from(voted["projects"], voted["points"])  # None in secret rounds
     return _render_ballot(request, budget_round, district_budget, form, voted=voted)
@@ -433,16 +435,16 @@ def _cast(
     except voting.AlreadyVoted as exc:
         return _conflict(request, budget_round, district_budget, exc.code)
     except ValidationError as exc:
-        errors = getattr(exc, "error_dict", {"projects": exc.error_list})
+        errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
         if "phase" in errors:
             return _not_voting(request, budget_round, status=400)
         for field, field_errors in errors.items():
             target = field if field in form.fields else None
+            if field == "projects" and "projects" not in form.fields:
+                target = None
             if field == "receipt" and "receipt" not in form.fields:
                 # Someone voted in the meantime (another tab): ask for the code.
-                form = _form(
-                    budget_round, district_budget, request.POST, need_receipt=True
-                )
+                form = _form(budget_round, district_budget, request.POST, need_receipt=True)
                 form.is_valid()
                 target = "receipt"
             for error in field_errors:

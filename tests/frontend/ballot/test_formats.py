@@ -16,12 +16,15 @@ def test_knapsack_ballot_states_the_budget_and_each_cost(riga, as_voter):
     response = client.get(url("ballot_district", budget_round, "city"))
     html = body(response)
     assert response.status_code == 200
-    assert 'id="ballot-form"' in html and 'data-ballot="approval"' in html
-    assert "data-ballot-budget" in html and "data-ballot-status" in html
+    assert 'id="ballot-form"' in html
+    assert 'data-ballot="approval"' in html
+    assert "data-ballot-budget" in html
+    assert "data-ballot-status" in html
     assert 'aria-live="polite"' in html
     assert "at most the budget of 100,000.00 EUR" in html
     assert html.count('type="checkbox" class="ballot-item__control" name="projects"') == 4
-    assert "40,000.00 EUR" in html and "Project" in html
+    assert "40,000.00 EUR" in html
+    assert "Project" in html
     assert 'data-knapsack="true"' in html
 
 
@@ -32,7 +35,8 @@ def test_approval_ballot_reviewed_then_cast_shows_receipt_once(riga, as_voter):
     review = client.post(url("ballot_review", budget_round, "city"), {"projects": ["p1", "p3"]})
     html = body(review)
     assert review.status_code == 200
-    assert "Check your ballot" in html and "Confirm and cast my ballot" in html
+    assert "Check your ballot" in html
+    assert "Confirm and cast my ballot" in html
     assert "Your choices cost 60,000.00 EUR of the budget of 100,000.00 EUR." in html
     assert '<input type="hidden" name="projects" value="p1">' in html
     assert ballots(budget_round) == []  # reviewing stores nothing
@@ -40,7 +44,8 @@ def test_approval_ballot_reviewed_then_cast_shows_receipt_once(riga, as_voter):
     done = client.post(
         url("ballot_review", budget_round, "city"), {"projects": ["p1", "p3"], "action": "confirm"}
     )
-    assert done.status_code == 302 and done["Location"] == url("ballot_done", budget_round, "city")
+    assert done.status_code == 302
+    assert done["Location"] == url("ballot_done", budget_round, "city")
     [ballot] = ballots(budget_round)
     assert ballot.projects == pks(budget_round, "p1", "p3")
     assert Participation.objects.filter(voter=voter).count() == 1
@@ -73,15 +78,18 @@ def test_cumulative_ballot_casts_points(riga, as_voter):
     )
     client = as_voter(factories.eligible_voter(riga))
     html = body(client.get(url("ballot_district", budget_round, "city")))
-    assert "You have 10 points." in html and "at most 6 points" in html
-    assert html.count('type="number"') == 4 and 'max="6"' in html
+    assert "You have 10 points." in html
+    assert "at most 6 points" in html
+    assert html.count('type="number"') == 4
+    assert 'max="6"' in html
     assert 'for="id_points-p1">Points for Project' in html
     data = {"points-p1": "6", "points-p2": "0", "points-p3": "4", "points-p4": ""}
     review = client.post(url("ballot_review", budget_round, "city"), data)
     assert "You gave 10 of your 10 points." in body(review)
     assert cast(client, budget_round, data).status_code == 302
     [ballot] = ballots(budget_round)
-    assert ballot.projects == pks(budget_round, "p1", "p3") and ballot.points == [6, 4]
+    assert ballot.projects == pks(budget_round, "p1", "p3")
+    assert ballot.points == [6, 4]
 
 
 def test_ranking_ballot_casts_in_rank_order(riga, as_voter):
@@ -90,7 +98,8 @@ def test_ranking_ballot_casts_in_rank_order(riga, as_voter):
     html = body(client.get(url("ballot_district", budget_round, "city")))
     assert "Rank up to 3 projects" in html
     assert html.count("<select") == 4 + 1  # four projects and the language switcher
-    assert '<option value="" selected>Not ranked</option>' in html and '<option value="3">3</option>' in html
+    assert '<option value="" selected>Not ranked</option>' in html
+    assert '<option value="3">3</option>' in html
     assert '<option value="4">' not in html
     data = {"rank-p3": "1", "rank-p1": "2", "rank-p2": "", "rank-p4": ""}
     review = body(client.post(url("ballot_review", budget_round, "city"), data))
@@ -103,7 +112,8 @@ def test_choose_one_ballot_uses_radio_buttons(riga, as_voter):
     budget_round = factories.voting_round(organisation=riga, ballot_format="choose-1")
     client = as_voter(factories.eligible_voter(riga))
     html = body(client.get(url("ballot_district", budget_round, "city")))
-    assert html.count('type="radio"') == 4 and "Choose the one project you want most." in html
+    assert html.count('type="radio"') == 4
+    assert "Choose the one project you want most." in html
     assert cast(client, budget_round, {"projects": "p2"}).status_code == 302
     assert ballots(budget_round)[0].projects == pks(budget_round, "p2")
 
@@ -118,7 +128,8 @@ def test_change_from_review_keeps_every_choice(riga, as_voter):
         {"points-p2": "7", "points-p4": "3", "action": "change"},
     )
     html = body(back)
-    assert back.status_code == 200 and 'id="ballot-form"' in html
+    assert back.status_code == 200
+    assert 'id="ballot-form"' in html
     assert 'name="points-p2" id="id_points-p2" value="7"' in html
     assert 'name="points-p4" id="id_points-p4" value="3"' in html
     assert ballots(budget_round) == []
@@ -133,7 +144,11 @@ def test_project_rows_show_title_cost_and_description(riga, as_voter):
     project.save()
     client = as_voter(factories.eligible_voter(riga))
     html = body(client.get(url("ballot_district", budget_round, "city")))
-    assert "Benches on the square" in html and "12,345.67 EUR" in html
-    assert "Ten new benches. Ten new benches." in html and "…" in html
-    polish = body(client.get(url("ballot_district", budget_round, "city"), HTTP_ACCEPT_LANGUAGE="pl"))
+    assert "Benches on the square" in html
+    assert "12,345.67 EUR" in html
+    assert "Ten new benches. Ten new benches." in html
+    assert "…" in html
+    polish = body(
+        client.get(url("ballot_district", budget_round, "city"), HTTP_ACCEPT_LANGUAGE="pl")
+    )
     assert "Ławki na placu" in polish
