@@ -35,6 +35,8 @@ def _messages(errors: Any) -> list[str]:
 
 def add_errors(form: forms.BaseForm, errors: Mapping[str, Any]) -> None:
     """Put ``{field: messages}`` on the form: on the field it names, else on the form."""
+    if not hasattr(form, "cleaned_data"):
+        form.is_valid()  # add_error needs a cleaned form
     for name, value in errors.items():
         target = name if name in form.fields else None
         for message in _messages(value):

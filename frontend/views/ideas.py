@@ -230,14 +230,15 @@ class Entry:
 def organisation(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = get_object_or_404(Organisation, slug=org_slug)
     entries: list[Entry] = []
+    processes = list(selectors.processes_visible_to(request.user).filter(organisation=org))
+    by_round = {p.budget_round_id: p for p in processes if p.budget_round_id}
     rounds = (
         budget_selectors.rounds_visible_to(request.user)
         .filter(organisation=org)
-        .select_related("process")
         .order_by("-created_at", "-id")
     )
     for budget_round in rounds:
-        process = getattr(budget_round, "process", None)
+        process = by_round.get(budget_round.pk)
         process_url = reverse("frontend:process", args=[process.slug]) if process else None
         entries.append(
             Entry(
@@ -251,9 +252,7 @@ def organisation(request: HttpRequest, org_slug: str) -> HttpResponse:
                 ideas_url=reverse("frontend:idea_list", args=[process.slug]) if process else None,
             )
         )
-    collections = selectors.processes_visible_to(request.user).filter(
-        organisation=org, kind=ProcessKind.IDEAS
-    )
+    collections = [p for p in processes if p.kind == ProcessKind.IDEAS]
     for process in collections:
         entries.append(
             Entry(
@@ -501,7 +500,7 @@ def idea_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not _signed_in(request):
         return _sign_in(request, here)
     idea = _own_idea(request, pk)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         try:
@@ -800,7 +799,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not _signed_in(request):
         return _sign_in(request, reverse("frontend:comment_delete", args=[pk]))
     comment = _own_comment(request, pk)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             services.comment_delete(actor=request.user, comment=comment)

@@ -1,5 +1,7 @@
 import pytest
 
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 
@@ -24,3 +26,23 @@ def test_home_shows_staff_roles_to_staff(client, riga_moderator):
 def test_home_speaks_polish_when_asked(client, riga):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="pl")
     assert '<html lang="pl"' in response.content.decode()
+
+
+def _card(html: str, name: str) -> str:
+    start = html.index(f">{name}</a></h3>")
+    return html[start : html.index("</li>", start)]
+
+
+def test_each_card_counts_what_is_open_and_links_the_organisation(
+    client, riga, gdansk, django_assert_max_num_queries
+):
+    factories.IdeaCollectionFactory(organisation=riga)
+    factories.IdeaCollectionFactory(organisation=riga, phase="closed")
+    factories.IdeaCollectionFactory(organisation=riga, phase="draft")  # not public yet
+    factories.budget_process(organisation=riga, phase="voting")
+    factories.BudgetRoundFactory(organisation=gdansk, phase="results")
+    with django_assert_max_num_queries(5):
+        html = client.get("/").content.decode()
+    assert "2 open now" in _card(html, "Rīga")
+    assert "Nothing open right now" in _card(html, "Gdańsk")
+    assert 'href="/o/riga/"' in html and 'href="/o/gdansk/"' in html
