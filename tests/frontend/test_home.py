@@ -45,4 +45,5 @@ def test_each_card_counts_what_is_open_and_links_the_organisation(
         html = client.get("/").content.decode()
     assert "2 open now" in _card(html, "Rīga")
     assert "Nothing open right now" in _card(html, "Gdańsk")
-    assert 'href="/o/riga/"' in html and 'href="/o/gdansk/"' in html
+    assert 'href="/o/riga/"' in html
+    assert 'href="/o/gdansk/"' in html

@@ -55,7 +55,9 @@ class TestSubmit:
             NEW,
             fields(
                 title="<b>Shade</b> trees",
-                description='Plant trees.<script>alert("x")</script>\n\n<img src=x onerror=alert(1)>Now',
+                description=(
+                    'Plant trees.<script>alert("x")</script>\n\n<img src=x onerror=alert(1)>Now'
+                ),
                 district="north",
                 latitude="56.9496",
                 longitude="24.1052",
@@ -63,16 +65,21 @@ class TestSubmit:
             ),
         )
         idea = Idea.objects.get()
-        assert response.status_code == 302 and response["Location"] == f"/ideas/{idea.pk}/"
+        assert response.status_code == 302
+        assert response["Location"] == f"/ideas/{idea.pk}/"
         assert idea.title == "Shade trees"
-        assert "script" not in idea.description and "onerror" not in idea.description
+        assert "script" not in idea.description
+        assert "onerror" not in idea.description
         assert "<img" not in idea.description
         assert idea.description == "<p>Plant trees.</p><p>Now</p>"
-        assert idea.status == "submitted" and idea.submitted_at is not None
-        assert idea.district == north and idea.estimated_cost == 2_500_50
+        assert idea.status == "submitted"
+        assert idea.submitted_at is not None
+        assert idea.district == north
+        assert idea.estimated_cost == 2_500_50
         assert str(idea.latitude) == "56.949600"
         page = body(client.get(response["Location"]))
-        assert "Your idea is submitted" in page and "alert" not in page
+        assert "Your idea is submitted" in page
+        assert "alert" not in page
 
     def test_invalid_input_is_a_400_with_field_messages_and_nothing_stored(
         self, client, collection, author
@@ -86,7 +93,8 @@ class TestSubmit:
         assert response.status_code == 400
         assert "This field is required." in html
         assert "Enter a number of degrees, such as 56.9496." in html
-        assert "data-error-summary" in html and 'href="#id_latitude"' in html
+        assert "data-error-summary" in html
+        assert 'href="#id_latitude"' in html
         assert "Plant lime trees." in html  # what was typed is kept
         # Like the API, amounts are checked once the fields themselves are valid.
         response = client.post(NEW, fields(estimated_cost="12.345"))
@@ -118,7 +126,8 @@ class TestSubmit:
         client.force_login(author)
         client.post(NEW, {**fields(alt_text="Bare promenade in July"), "image": upload()})
         image = IdeaImage.objects.get()
-        assert image.alt_text == "Bare promenade in July" and image.width == 64
+        assert image.alt_text == "Bare promenade in July"
+        assert image.width == 64
 
     def test_not_an_image_is_a_400_and_no_idea_is_left_behind(self, client, collection, author):
         client.force_login(author)
@@ -126,7 +135,8 @@ class TestSubmit:
         response = client.post(NEW, {**fields(), "image": fake})
         assert response.status_code == 400
         assert "Upload a JPEG, PNG or WebP image." in body(response)
-        assert Idea.objects.count() == 0 and IdeaImage.objects.count() == 0
+        assert Idea.objects.count() == 0
+        assert IdeaImage.objects.count() == 0
 
     def test_too_large_image_is_refused(self, client, collection, author, settings):
         settings.KOPA_IDEA_IMAGE_MAX_BYTES = 1000
@@ -142,7 +152,8 @@ class TestSubmit:
         collection.save()
         client.force_login(author)
         response = client.get(NEW)
-        assert response.status_code == 302 and response["Location"] == "/processes/waterfront/"
+        assert response.status_code == 302
+        assert response["Location"] == "/processes/waterfront/"
         response = client.post(NEW, fields())
         assert response.status_code == 400
         assert "Not possible in the reviewing phase." in body(response)
@@ -154,7 +165,8 @@ class TestDrafts:
         client.force_login(author)
         client.post(NEW, fields(action="draft"))
         idea = Idea.objects.get()
-        assert idea.status == "draft" and idea.submitted_at is None
+        assert idea.status == "draft"
+        assert idea.submitted_at is None
         assert "Your draft is saved" in body(client.get(f"/ideas/{idea.pk}/"))
 
         client.force_login(resident)
@@ -167,7 +179,8 @@ class TestDrafts:
         assert "Plant lime trees.\n\nThey give shade in July." in edit
         client.post(f"/ideas/{idea.pk}/edit/", fields(title="Lime trees", action="submit"))
         idea.refresh_from_db()
-        assert idea.status == "submitted" and idea.title == "Lime trees"
+        assert idea.status == "submitted"
+        assert idea.title == "Lime trees"
         client.force_login(resident)
         assert "Lime trees" in body(client.get("/processes/waterfront/ideas/"))
 
@@ -180,14 +193,16 @@ class TestEdit:
         )
         assert response.status_code == 302
         idea.refresh_from_db()
-        assert idea.title == "Benches, and bins" and idea.status == "submitted"
+        assert idea.title == "Benches, and bins"
+        assert idea.status == "submitted"
 
     def test_edit_is_refused_once_the_phase_is_over(self, client, idea):
         idea.process.phase = "reviewing"
         idea.process.save()
         client.force_login(idea.author)
         response = client.get(f"/ideas/{idea.pk}/edit/")
-        assert response.status_code == 302 and response["Location"] == f"/ideas/{idea.pk}/"
+        assert response.status_code == 302
+        assert response["Location"] == f"/ideas/{idea.pk}/"
         assert "This idea can no longer be changed." in body(client.get(response["Location"]))
         response = client.post(f"/ideas/{idea.pk}/edit/", fields(title="Sneaky change"))
         assert response.status_code == 400
@@ -224,7 +239,8 @@ class TestWithdraw:
     def test_withdraw_after_confirmation(self, client, idea):
         client.force_login(idea.author)
         confirm = body(client.get(f"/ideas/{idea.pk}/withdraw/"))
-        assert "Withdraw your idea?" in confirm and "Yes, withdraw it" in confirm
+        assert "Withdraw your idea?" in confirm
+        assert "Yes, withdraw it" in confirm
         idea.refresh_from_db()
         assert idea.status == "submitted"  # a GET changes nothing
         response = client.post(f"/ideas/{idea.pk}/withdraw/")
@@ -244,7 +260,8 @@ class TestWithdraw:
 
 def test_similar_ideas_hint(client, collection, idea):
     html = body(client.get("/processes/waterfront/ideas/similar/", {"title": "benches at the sea"}))
-    assert "Similar ideas already exist" in html and "Benches by the sea" in html
+    assert "Similar ideas already exist" in html
+    assert "Benches by the sea" in html
     assert body(client.get("/processes/waterfront/ideas/similar/", {"title": "zz"})).strip() == ""
     hidden = factories.IdeaFactory(process=collection, title="Hidden benches", hidden=True)
     assert hidden.title not in body(
