@@ -306,10 +306,11 @@ def _content_of(report: Any) -> tuple[str, Idea, Comment | None]:
     return "idea", report.idea, None
 
 
-def _report_groups(reports: Any) -> list[dict[str, Any]]:
+def _report_groups(reports: Any, organisation: Organisation) -> list[dict[str, Any]]:
     """Open reports grouped by the idea or comment they name, in order of the oldest."""
     groups: dict[tuple[str, int], dict[str, Any]] = {}
     reason_labels = dict(ReportReason.choices)
+    action_url = reverse("frontend:staff_moderation", args=[organisation.slug])
     for report in reports:
         kind, idea, comment = _content_of(report)
         key = (kind, comment.pk if comment else idea.pk)
@@ -325,6 +326,7 @@ def _report_groups(reports: Any) -> list[dict[str, Any]]:
                 "reasons": Counter(),
                 "first_at": report.created_at,
                 "form": None,
+                "action_url": action_url,
             }
         group["reports"].append(report)
         group["reasons"][str(reason_labels.get(report.reason, report.reason))] += 1
@@ -378,7 +380,7 @@ def moderation(request: HttpRequest, org_slug: str) -> HttpResponse:
             return outcome
         failed = form
     queue = selectors.moderation_queue(request.user, organisation=organisation)
-    groups = _report_groups(queue)
+    groups = _report_groups(queue, organisation)
     if failed is not None:
         for group in groups:
             if (group["kind"], group["target_id"]) == (
@@ -494,7 +496,7 @@ def _moderation_partial(
         if kind == "comment"
         else queue.filter(idea_id=target_id, comment__isnull=True)
     )
-    groups = _report_groups(queue)
+    groups = _report_groups(queue, organisation)
     if not groups:
         return render(
             request,
@@ -652,8 +654,12 @@ def _paper_lists(request: HttpRequest, budget_round: BudgetRound) -> dict[str, A
     )
     duplicates = list(sheets.filter(status=PaperSheetStatus.DUPLICATE_VOTER)[:PAPER_LIST_LIMIT])
     if conflicts:
-        titles = dict(Project.objects.filter(round=budget_round).values_list("pk", "external_id"))
-        names = dict(Project.objects.filter(round=budget_round).values_list("pk", "title"))
+        facts = {
+            pk: (external_id, title)
+            for pk, external_id, title in Project.objects.filter(round=budget_round).values_list(
+                "pk", "external_id", "title"
+            )
+        }
         for sheet in conflicts:
             voters: dict[str, str] = {}
             for entry in sheet.entries.all():
@@ -662,7 +668,11 @@ def _paper_lists(request: HttpRequest, budget_round: BudgetRound) -> dict[str, A
                 entry.mine = entry.entered_by_id == request.user.pk
                 points = entry.points or [None] * len(entry.projects)
                 entry.choices = [
-                    {"id": titles.get(pk, "?"), "title": names.get(pk, ""), "points": n}
+                    {
+                        "id": facts.get(pk, ("?", ""))[0],
+                        "title": facts.get(pk, ("?", ""))[1],
+                        "points": n,
+                    }
                     for pk, n in zip(entry.projects, points, strict=False)
                 ]
             sheet.entered_by_me = any(e.mine for e in sheet.entries.all())
