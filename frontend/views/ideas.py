@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -23,10 +24,14 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.throttling import ScopedRateThrottle
 
 from budgeting import selectors as budget_selectors
 from budgeting.models import Phase
@@ -87,6 +92,19 @@ COLLECTION_STATES = {
 
 def _htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _too_often(request: HttpRequest, scope: str) -> str | None:
+    """The API's own rate limit (same scope, same counters): a message, or None if allowed."""
+    throttle = ScopedRateThrottle()
+    if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):  # type: ignore[arg-type]
+        return None
+    wait = max(1, int(throttle.wait() or 60))
+    return ngettext(
+        "Too many attempts in a short time. Please try again in %(seconds)d second.",
+        "Too many attempts in a short time. Please try again in %(seconds)d seconds.",
+        wait,
+    ) % {"seconds": wait}
 
 
 def _url_or_none(name: str, *args: Any) -> str | None:
@@ -327,10 +345,16 @@ def idea_list(request: HttpRequest, slug: str) -> HttpResponse:
         }
     )
     template = "frontend/ideas/idea_list.html"
-    if _htmx(request) and request.headers.get("HX-Target") == "idea-results":
+    if (
+        _htmx(request)
+        and request.headers.get("HX-Target") == "idea-results"
+        and not request.headers.get("HX-History-Restore-Request")
+    ):
         template = "frontend/ideas/_results.html"
         context["partial"] = True
-    return render(request, template, context, status=400 if invalid else 200)
+    response = render(request, template, context, status=400 if invalid else 200)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])  # one URL, two answers
+    return response
 
 
 @require_GET
@@ -344,7 +368,10 @@ def idea_similar(request: HttpRequest, slug: str) -> HttpResponse:
         similar = selectors.similar_ideas(
             request.user, current, text, exclude=int(exclude) if (exclude or "").isdigit() else None
         )
-    return render(request, "frontend/ideas/_similar.html", {"similar": similar, "hint": True})
+    html = render_to_string(
+        "frontend/ideas/_similar.html", {"similar": similar, "hint": True}, request=request
+    )
+    return HttpResponse(html.strip())  # empty when nothing is similar (the hint box hides)
 
 
 # --- writing ideas ------------------------------------------------------------------------
@@ -376,9 +403,16 @@ def idea_create(request: HttpRequest, slug: str) -> HttpResponse:
         "districts": _districts(current.organisation_id),
         "similar_url": reverse("frontend:idea_similar", args=[slug]),
     }
+    status = 200
     if request.method == "POST":
         form = IdeaForm(request.POST, request.FILES, **form_options)
-        if form.is_valid():
+        status = 400
+        limited = _too_often(request, "idea")
+        if limited:
+            form.is_valid()
+            form.add_error(None, limited)
+            status = 429
+        elif form.is_valid():
             submit = request.POST.get("action") == "submit"
             try:
                 # One transaction: a refused image leaves no idea behind.
@@ -397,10 +431,8 @@ def idea_create(request: HttpRequest, slug: str) -> HttpResponse:
                     else _("Your draft is saved. Only you can see it until you submit it."),
                 )
                 return redirect(idea.get_absolute_url())
-        status = 400
     else:
         form = IdeaForm(**form_options)
-        status = 200
     context.update(
         {
             "form": form,
@@ -435,9 +467,18 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET" and not rules.can_edit_idea(request.user, idea):
         messages.warning(request, _("This idea can no longer be changed."))
         return redirect(idea.get_absolute_url())
+    status = 200
     if request.method == "POST":
         form = IdeaForm(request.POST, request.FILES, **form_options)
-        if form.is_valid():
+        status = 400
+        # As in the API: submitting and adding images are rate-limited, editing is not.
+        counted = request.POST.get("action") == "submit" or bool(request.FILES.get("image"))
+        limited = _too_often(request, "idea") if counted else None
+        if limited:
+            form.is_valid()
+            form.add_error(None, limited)
+            status = 429
+        elif form.is_valid():
             submit = request.POST.get("action") == "submit"
             try:
                 with transaction.atomic():
@@ -458,10 +499,8 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if request.POST.get("then") == "edit":
                     return redirect(here)
                 return redirect(idea.get_absolute_url())
-        status = 400
     else:
         form = IdeaForm(initial=IdeaForm.initial_for(idea), **form_options)
-        status = 200
     context = _process_context(request, current)
     context.update(
         {
@@ -627,19 +666,20 @@ def _action_response(
     *,
     errors: list[str],
     done: str,
+    status: int = 400,
 ) -> HttpResponse:
     """After support/follow: the fragment (htmx), or the page (400) / a redirect."""
     idea = selectors.visible_idea(request.user, pk)
     if _htmx(request):
         context = _detail_context(request, idea, errors=errors)
         context["fragment"] = True
-        return render(request, fragment, context, status=400 if errors else 200)
+        return render(request, fragment, context, status=status if errors else 200)
     if errors:
         return render(
             request,
             "frontend/ideas/idea_detail.html",
             _detail_context(request, idea, errors=errors),
-            status=400,
+            status=status,
         )
     messages.success(request, done)
     return redirect(idea.get_absolute_url())
@@ -651,6 +691,12 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
         return _sign_in(request, reverse("frontend:idea_detail", args=[pk]))
     idea = selectors.visible_idea(request.user, pk, details=False)
     remove = request.POST.get("action") == "remove"
+    done = _("Your support is taken back.") if remove else _("Thank you for your support.")
+    limited = _too_often(request, "support")
+    if limited:
+        return _action_response(
+            request, pk, "frontend/ideas/_support.html", errors=[limited], done=done, status=429
+        )
     errors: list[str] = []
     try:
         if remove:
@@ -659,7 +705,6 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
             services.support_add(user=request.user, idea=idea)
     except ValidationError as error:
         errors = _messages_of(error)
-    done = _("Your support is taken back.") if remove else _("Thank you for your support.")
     return _action_response(request, pk, "frontend/ideas/_support.html", errors=errors, done=done)
 
 
@@ -691,7 +736,13 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     # A reply form's ids follow the reply box it came from (error summary links to it).
     form = CommentForm(request.POST, auto_id=f"reply-{reply_to}-%s" if reply_to else "id_%s")
     comment = None
-    if form.is_valid():
+    status = 400
+    limited = _too_often(request, "comment")
+    if limited:
+        form.is_valid()
+        form.add_error("body" if "body" in form.cleaned_data else None, limited)
+        status = 429
+    elif form.is_valid():
         parent = None
         parent_id = form.cleaned_data.get("parent")
         if parent_id:
@@ -733,7 +784,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     template = (
         "frontend/ideas/_comments.html" if _htmx(request) else "frontend/ideas/idea_detail.html"
     )
-    return render(request, template, context, status=400)
+    return render(request, template, context, status=status)
 
 
 def _own_comment(request: HttpRequest, pk: int) -> Comment:
@@ -779,6 +830,13 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request, comment, "frontend/ideas/comment_edit.html", form, 200, _("Edit comment")
         )
     form = CommentEditForm(request.POST)
+    limited = _too_often(request, "comment")
+    if limited:
+        form.is_valid()
+        form.add_error(None, limited)
+        return _comment_page(
+            request, comment, "frontend/ideas/comment_edit.html", form, 429, _("Edit comment")
+        )
     if form.is_valid():
         try:
             services.comment_update(
@@ -800,6 +858,13 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return _sign_in(request, reverse("frontend:comment_delete", args=[pk]))
     comment = _own_comment(request, pk)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
+    limited = _too_often(request, "comment") if request.method == "POST" else None
+    if limited:
+        form.is_valid()
+        form.add_error(None, limited)
+        return _comment_page(
+            request, comment, "frontend/ideas/comment_delete.html", form, 429, _("Delete comment")
+        )
     if request.method == "POST":
         try:
             services.comment_delete(actor=request.user, comment=comment)
@@ -819,7 +884,11 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _report(request: HttpRequest, idea: Idea, comment: Comment | None, here: str) -> HttpResponse:
     form = ReportForm(request.POST or None)
     status = 200
-    if request.method == "POST":
+    limited = _too_often(request, "report") if request.method == "POST" else None
+    if limited:
+        form.is_valid()
+        form.add_error(None, limited)
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 services.report_create(
@@ -842,6 +911,8 @@ def _report(request: HttpRequest, idea: Idea, comment: Comment | None, here: str
                 back = comment.get_absolute_url() if comment else idea.get_absolute_url()
                 return redirect(back)
         status = 400
+    if limited:
+        status = 429
     context = _process_context(request, idea.process)
     label = _("Report a comment") if comment else _("Report this idea")
     context.update(

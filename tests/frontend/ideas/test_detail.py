@@ -302,3 +302,36 @@ class TestReports:
         response = client.get(url(idea, "report/"))
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]
+
+
+def test_supporting_shares_the_apis_rate_limit(client, idea, resident, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"support": "2/min"})
+    client.force_login(resident)
+    client.post(url(idea, "support/"), {"action": "add"})
+    client.post(url(idea, "support/"), {"action": "remove"})
+    response = client.post(url(idea, "support/"), {"action": "add"})
+    assert response.status_code == 429
+    assert "Too many attempts in a short time." in body(response)
+    assert Support.objects.count() == 0
+
+
+def test_idea_page_queries_do_not_grow_with_the_discussion(
+    client, idea, resident, django_assert_max_num_queries
+):
+    for _ in range(10):
+        root = factories.CommentFactory(idea=idea)
+        factories.CommentFactory(idea=idea, parent=root, root=root, depth=1)
+    client.force_login(resident)
+    with django_assert_max_num_queries(16):
+        response = client.get(url(idea))
+    assert body(response).count('class="comment comment--depth-1"') == 10
+
+
+def test_hidden_ideas_are_left_out_of_the_process_page_and_counts(client, collection, idea):
+    factories.IdeaFactory(process=collection, title="Hidden rant", hidden=True)
+    html = body(client.get("/processes/waterfront/"))
+    assert "Hidden rant" not in html
+    assert "Benches by the sea" in html
+    assert "See 1 idea" in html
