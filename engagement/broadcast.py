@@ -136,6 +136,9 @@ class Broadcaster:
         self._redis: redis.asyncio.Redis | None = None
         self._listener: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        # False while the Redis subscription is lost: sockets are told (a "status" frame),
+        # so pages show "reconnecting" although their own connection is fine.
+        self.healthy = True
 
     # lifecycle
 
@@ -144,7 +147,10 @@ class Broadcaster:
         if self.redis_url:
             self._redis = redis.asyncio.Redis.from_url(self.redis_url, decode_responses=True)
             self._listener = asyncio.create_task(self._listen(), context=contextvars.Context())
-            await asyncio.wait_for(self._subscribed.wait(), timeout=5)
+            # Redis down at start must not refuse websockets: the listener keeps retrying.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._subscribed.wait(), timeout=2)
+            self.healthy = self._subscribed.is_set()
         else:
             with _lock:
                 _instances.add(self)
@@ -174,7 +180,9 @@ class Broadcaster:
             try:
                 await pubsub.psubscribe(pattern)
                 self._subscribed.set()
-                if reconnecting:
+                if reconnecting or not self.healthy:
+                    self.healthy = True
+                    await self._tell_everyone(encode("status", {"live": True}))
                     for topic in list(self._subscribers):
                         self._mark(topic, self._seq.get(topic, 0))
                 async for message in pubsub.listen():
@@ -189,12 +197,22 @@ class Broadcaster:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                 raise
-            except redis.RedisError:
+            except (redis.RedisError, OSError):
                 logger.warning("live: Redis subscription lost; retrying in 1 s")
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                 reconnecting = True
+                if self.healthy:
+                    self.healthy = False
+                    await self._tell_everyone(encode("status", {"live": False}))
                 await asyncio.sleep(1)
+
+    async def _tell_everyone(self, frame: str) -> None:
+        """One frame to every local socket (each once, whatever it watches)."""
+        sockets = {send for sends in self._subscribers.values() for send in sends}
+        for send in sockets:
+            with contextlib.suppress(Exception):
+                await send(frame)
 
     # the publishing side, for callers already in async code (and tests)
 
@@ -310,7 +328,8 @@ class Broadcaster:
         """The current ``(seq, state)``; reuses the last pushed state when nothing changed."""
         seq = await self.current_seq(topic)
         latest = self._latest.get(topic)
-        if latest is not None and latest[0] == seq and topic not in self._dirty:
+        # While Redis is away seq stands still though ballots go on: always read afresh.
+        if latest is not None and latest[0] == seq and topic not in self._dirty and self.healthy:
             return latest
         state = await self._compute(topic)
         self._diverged.add(topic)

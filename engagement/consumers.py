@@ -149,6 +149,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         seq = await broadcaster.subscribe(topic, self.send)
         self._topics.add(topic)
         await self.send(encode("subscribed", {"topic": topic, "seq": seq}, in_response=frame_id))
+        if not broadcaster.healthy:
+            # The snapshot below is right, but updates wait until Redis is back.
+            await self.send(encode("status", {"live": False}))
         if since is not None and since == seq:
             return  # nothing missed; updates follow
         seq, state = await broadcaster.snapshot(topic)

@@ -108,6 +108,9 @@ function onFrame(event) {
     attempt = 0;
     setStatus("live");
     containers.forEach((_elements, topic) => subscribe(topic));
+  } else if (frame.type === "status") {
+    // The server lost (false) or regained (true) its update feed; our socket is fine.
+    setStatus(payload.live === false ? "reconnecting" : "live");
   } else if (frame.type === "snapshot" && typeof payload.topic === "string") {
     lastSeq.delete(payload.topic); // a snapshot is the truth, even with a lower seq
     apply(payload.topic, kindOf(payload.topic), payload.state || {}, seq);
