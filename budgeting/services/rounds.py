@@ -74,6 +74,27 @@ def _require_phase(budget_round: BudgetRound, action: Action) -> None:
 
 
 def _validate_round(budget_round: BudgetRound) -> None:
+    limit = budget_round.max_projects
+    if limit is not None and isinstance(budget_round.min_projects, int):
+        # Said at the field before the database constraint's own, technical message.
+        if limit == 0:
+            raise ValidationError(
+                {
+                    "max_projects": ValidationError(
+                        _("Use at least 1, or leave empty for no limit."), code="min_value"
+                    )
+                }
+            )
+        if limit < budget_round.min_projects:
+            raise ValidationError(
+                {
+                    "max_projects": ValidationError(
+                        _("The maximum cannot be below the minimum of %(minimum)s."),
+                        code="below_minimum",
+                        params={"minimum": budget_round.min_projects},
+                    )
+                }
+            )
     budget_round.full_clean(exclude=["organisation"])
     errors: dict[str, list[ValidationError]] = {}
     fmt = budget_round.ballot_format

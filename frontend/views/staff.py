@@ -19,7 +19,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.db.models.functions import TruncHour
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from budgeting import phases, selectors
+from budgeting import live, phases, selectors
 from budgeting.api import reads
 from budgeting.api import serializers as api
 from budgeting.api.fields import amount_to_minor
@@ -39,14 +38,13 @@ from budgeting.models import (
     OutcomeRule,
     PaperBallotSheet,
     PaperSheetStatus,
-    Participation,
     Phase,
     Project,
     ProjectStatus,
     TallyResult,
 )
 from budgeting.phases import Action
-from budgeting.services import paper, results, rounds
+from budgeting.services import results, rounds
 from budgeting.tally import natural_key
 from engagement import permissions, statistics
 from engagement.models import Organisation, ParticipatoryProcess
@@ -763,53 +761,13 @@ def _save_schedule(request: HttpRequest, form: Any, budget_round: BudgetRound) -
 # --- dashboard ----------------------------------------------------------------------------
 
 
-def turnout_timeline(budget_round: BudgetRound) -> list[dict[str, Any]]:
-    """Ballots cast per hour (per day once voting spans more than two days), oldest first."""
-    zone = ZoneInfo(budget_round.organisation.time_zone)
-    rows = list(
-        Participation.objects.filter(round=budget_round)
-        .annotate(at=TruncHour("cast_at", tzinfo=zone))
-        .values("at")
-        .annotate(n=Count("id"))
-        .order_by("at")
-    )
-    points = [(row["at"], row["n"]) for row in rows if row["at"] is not None]
-    if len(points) > 48:
-        by_day: dict[datetime, int] = {}
-        for at, n in points:
-            day = timezone.localtime(at, zone).replace(hour=0, minute=0, second=0, microsecond=0)
-            by_day[day] = by_day.get(day, 0) + n
-        points = sorted(by_day.items())
-    return [{"at": at.isoformat(), "ballots": n, "moment": at} for at, n in points]
-
-
 def dashboard_state(budget_round: BudgetRound) -> dict[str, Any]:
-    """The figures of the ``round:<slug>:dashboard`` topic, from the same selectors."""
-    from engagement.models import Idea, Report, ReportStatus
-
-    turnout = selectors.turnout(budget_round)
-    progress = paper.paper_progress(budget_round)
-    organisation_id = budget_round.organisation_id
-    return {
-        "round": budget_round.slug,
-        "voters": turnout["voters"],
-        "districts": turnout["districts"],
-        "timeline": turnout_timeline(budget_round),
-        "paper": {
-            "sheets": sum(progress[s] for s in PaperSheetStatus.values),
-            "agreed": progress[PaperSheetStatus.COUNTED],
-            "disputed": progress[PaperSheetStatus.CONFLICT],
-            "awaiting_second_entry": progress[PaperSheetStatus.AWAITING_SECOND_ENTRY],
-        },
-        "moderation_queue": Report.objects.filter(
-            organisation_id=organisation_id, status=ReportStatus.OPEN
-        ).count(),
-        "review_queue": Idea.objects.filter(
-            process__organisation_id=organisation_id,
-            status__in=OPEN_REVIEW_STATUSES,
-            submitted_at__isnull=False,
-        ).count(),
-    }
+    """The ``round:<slug>:dashboard`` topic's own snapshot, so the page starts from exactly
+    what the pushes then update."""
+    state = live.dashboard_snapshot(budget_round.slug)
+    for point in state["timeline"]:
+        point["moment"] = datetime.fromisoformat(point["at"])
+    return state
 
 
 def chart_bars(
@@ -891,7 +849,7 @@ def rule_comparison_tables(
 ) -> list[dict[str, Any]]:
     """Per district budget: projects by rules (funded or not), spent vs budget, and in words
     where the rules disagree; plus the per-project explanation of the round's own rule."""
-    labels = dict(OutcomeRule.choices)
+    labels = {value: str(label) for value, label in OutcomeRule.choices}
     rules = [rule for rule in OutcomeRule.values if runs.get(rule)]
     by_district: dict[int, dict[str, TallyResult]] = {}
     for rule in rules:
@@ -981,9 +939,10 @@ def staff_tally(request: HttpRequest, budget_round: BudgetRound) -> HttpResponse
     """Run every outcome rule as a preview and compare them; nothing reaches residents."""
     can_run = phases.allows(budget_round.phase, Action.TALLY)
     status = 200
-    form = forms.TallyForm(request.POST or None)
+    form = forms.TallyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_run:
+            form.is_valid()
             form.add_error(
                 None, _("The tally can be previewed once voting has closed (tallying phase).")
             )
@@ -1056,6 +1015,7 @@ def staff_publish(request: HttpRequest, budget_round: BudgetRound) -> HttpRespon
     if request.method == "POST":
         form = forms.PublishForm(request.POST)
         if not can_publish:
+            form.is_valid()
             form.add_error(None, _("Results are published from the tallying phase."))
         elif form.is_valid():
             try:
