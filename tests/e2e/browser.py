@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pytest
-
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Response
 
@@ -20,9 +18,14 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
+# Violations found during the running test. The test goes on to the end of its story and
+# then fails with every page's violations at once (conftest's pytest_runtest_call).
+FINDINGS: list[str] = []
+
 
 def visit(page: Page, path: str, *, status: int = 200, axe: bool = True) -> Response:
     """Open ``path``, check the status and the app's CSP, and run axe on the page."""
+    __tracebackhide__ = True
     response = page.goto(path, wait_until="load")
     assert response is not None, f"no response for {path}"
     check_response(response, status=status)
@@ -33,6 +36,7 @@ def visit(page: Page, path: str, *, status: int = 200, axe: bool = True) -> Resp
 
 def check_response(response: Response, *, status: int = 200) -> None:
     """The page answered ``status`` with Kopa's strict CSP (no inline scripts or styles)."""
+    __tracebackhide__ = True
     assert response.status == status, f"{response.url}: HTTP {response.status}, not {status}"
     csp = response.headers.get("content-security-policy", "")
     assert "script-src 'self'" in csp, f"{response.url}: no strict script-src in {csp!r}"
@@ -45,11 +49,15 @@ def _axe_source() -> str:
 
 
 def axe_check(page: Page, *, include: str | None = None) -> None:
-    """Run axe-core (WCAG 2.0/2.1 A and AA) on the page as it is now; fail on any violation.
+    """Run axe-core (WCAG 2.0/2.1 A and AA) on the page as it is now.
+
+    Any violation fails the test: at its end, listing every page's violations together.
 
     axe is evaluated through the DevTools protocol, which the page's CSP does not govern, so
-    the page keeps its own policy (``check_response`` asserts it; ``test_csp`` proves it).
+    the page keeps its own policy (``check_response`` asserts it; ``test_foundation`` proves
+    it).
     """
+    __tracebackhide__ = True
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
     results = page.evaluate(
@@ -65,7 +73,8 @@ def axe_check(page: Page, *, include: str | None = None) -> None:
         [include, WCAG_TAGS],
     )
     if results:
-        pytest.fail(format_violations(page.url, results), pytrace=False)
+        width = (page.viewport_size or {}).get("width", "?")
+        FINDINGS.append(format_violations(f"{page.url} at {width} px", results))
 
 
 def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
@@ -83,6 +92,7 @@ def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
 
 def snap(page: Page, name: str) -> list[Path]:
     """Full-page screenshots of the page at phone and desktop width (axe runs at both)."""
+    __tracebackhide__ = True
     SCREENSHOTS.mkdir(exist_ok=True)
     original = page.viewport_size or DESKTOP
     saved = []

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.e2e.browser import AXE_JS, BUILD, DESKTOP, E2E_DIR, SCREENSHOTS
+from tests.e2e.browser import AXE_JS, BUILD, DESKTOP, E2E_DIR, FINDINGS, SCREENSHOTS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Response
@@ -91,6 +91,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def _e2e_required_but_missing() -> None:
     pytest.fail(f"KOPA_E2E_REQUIRED is set but {missing_requirement()}", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After the test's own steps: fail on axe violations and on what the tabs reported."""
+    if not _in_e2e(item):
+        return (yield)
+    FINDINGS.clear()
+    result = yield
+    problems = item.funcargs.get("page_problems")
+    unexpected = problems.unexpected() if isinstance(problems, PageProblems) else []
+    report = list(FINDINGS)
+    FINDINGS.clear()
+    if unexpected:
+        report.append("The browser reported problems:\n  " + "\n  ".join(unexpected))
+    if report:
+        pytest.fail("\n\n".join(report), pytrace=False)
+    return result
 
 
 # --- browser ----------------------------------------------------------------------------------
@@ -199,9 +217,6 @@ def open_page(
     yield open_
     for context in contexts:
         context.close()
-    unexpected = problems.unexpected()
-    if unexpected:
-        pytest.fail("The browser reported problems:\n  " + "\n  ".join(unexpected))
 
 
 @pytest.fixture
