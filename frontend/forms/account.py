@@ -38,7 +38,7 @@ def _language_choices() -> list[tuple[str, str]]:
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(
-        label=User._meta.get_field("display_name").verbose_name,
+        label=_("Display name"),
         max_length=80,
         required=False,
         help_text=User._meta.get_field("display_name").help_text,

@@ -35,7 +35,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.throttling import ScopedRateThrottle
 
 from engagement import notifications, personal_data, selectors, services
-from engagement.models import District, Notification, Organisation, Residence, ResidentProfile
+from engagement.models import (
+    District,
+    Notification,
+    Organisation,
+    Residence,
+    ResidentProfile,
+    Role,
+)
 from frontend.forms.account import (
     NotificationPreferencesForm,
     PasswordConfirmForm,
@@ -102,6 +109,14 @@ def _save_profile(
         services.residence_set(user=user, organisation=organisation, district=district)
 
 
+def _staff_roles(user: Any) -> list[dict[str, Any]]:
+    """``selectors.staff_roles_of`` with each role's name in the reader's language."""
+    return [
+        {**entry, "role_labels": [str(Role(role).label) for role in entry["roles"]]}
+        for entry in selectors.staff_roles_of(user)
+    ]
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -142,7 +157,7 @@ def account(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "email_addresses": EmailAddress.objects.filter(user=user).order_by("-primary", "email"),
-        "staff_roles": selectors.staff_roles_of(user),
+        "staff_roles": _staff_roles(user),
         "section": "profile",
     }
     return render(request, TEMPLATES + "profile.html", context, status=400 if form.errors else 200)
@@ -366,7 +381,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         "administered": [
             entry
             for entry in selectors.staff_roles_of(request.user)
-            if "administrator" in entry["roles"]
+            if Role.ADMINISTRATOR in entry["roles"]
         ],
     }
     if request.method == "POST":

@@ -170,3 +170,47 @@ def test_email_page_in_german_for_a_verified_address(client, resident):
     assert '<html lang="de"' in html
     assert "E-Mail-Adressen" in html
     assert "Bestätigt" in html
+
+
+def test_with_mandatory_verification_sign_up_lands_on_the_sent_page(client, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    response = client.post(
+        SIGNUP,
+        {"email": "dora@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/accounts/confirm-email/"
+    assert kopa_layout(html)
+    assert "<h1>Verify Your Email Address</h1>" in html
+    assert len(mail.outbox) == 1
+    # not signed in until the address is confirmed
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_expired_confirmation_link_says_so(client):
+    html = client.get("/accounts/confirm-email/not-a-key/").content.decode()
+    assert kopa_layout(html)
+    assert "This email confirmation link expired or is invalid." in html
+
+
+def test_reauthentication_page_is_a_kopa_page(client, resident):
+    client.force_login(resident)
+    html = client.get("/accounts/reauthenticate/").content.decode()
+    assert kopa_layout(html)
+    assert 'class="auth-card"' in html
+    assert '<label for="id_password">' in html
+    bad = client.post("/accounts/reauthenticate/", {"password": "wrong"})
+    assert bad.status_code == 400
+
+
+def test_adding_an_invalid_email_address_is_400(client, resident):
+    factories.verified_email(resident)
+    client.force_login(resident)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "nope"})
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.content.decode()
+    added = client.post("/accounts/email/", {"action_add": "", "email": "second@example.org"})
+    assert added.status_code == 302
+    assert EmailAddress.objects.filter(user=resident, email="second@example.org").exists()
+    assert len(mail.outbox) == 1  # the new address gets its verification e-mail

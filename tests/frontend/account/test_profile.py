@@ -146,3 +146,9 @@ def test_profile_page_queries_are_bounded(
     client.force_login(resident)
     with django_assert_max_num_queries(14):
         assert client.get(PROFILE).status_code == 200
+
+
+def test_staff_see_their_roles_by_name(client, riga_moderator):
+    client.force_login(riga_moderator)
+    html = client.get(PROFILE).content.decode()
+    assert "<strong>Rīga</strong>: Moderator" in html
