@@ -6,6 +6,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from budgeting.models import PhaseSchedule, Project
@@ -173,3 +175,24 @@ class TestNotPublished:
         draft = factories.BudgetRoundFactory(organisation=riga, phase="draft")
         client.force_login(resident)
         assert client.get(f"/rounds/{draft.slug}/results/").status_code == 404
+
+
+class TestLargeRounds:
+    def test_chart_shows_the_most_supported_and_the_table_every_project(
+        self, client, riga, riga_admin, django_assert_max_num_queries
+    ):
+        small = publish(factories.voting_round(organisation=riga), riga_admin)
+        with CaptureQueriesContext(connection) as few:
+            results_page(client, small)
+        big = factories.voting_round(organisation=riga, costs=(1_000_00,) * 60)
+        ballots = [[f"p{n}" for n in range(1, k + 1)] for k in range(1, 61)]
+        publish(big, riga_admin, ballots)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            html = results_page(client, big)
+        assert html.count("<rect ") == 25
+        assert html.count('<th scope="row">') == 60
+        assert "The 25 most supported projects; the table lists every project." in html
+        # Most support first: p1 is on all 60 ballots.
+        first_bar = html.split('<g aria-hidden="true">')[1].split("</text>")[0]
+        assert "Project" in first_bar
+        assert html.split('class="chart__value">')[1].startswith("60")
