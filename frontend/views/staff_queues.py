@@ -49,6 +49,7 @@ from engagement.models import (
     ParticipatoryProcess,
     ReportReason,
 )
+from engagement.models.ideas import OPEN_STATUSES
 from frontend.forms.staff_queues import (
     ImplementationStatusForm,
     ImplementationUpdateForm,
@@ -216,10 +217,8 @@ def idea_review(request: HttpRequest, pk: int) -> HttpResponse:
             "candidates": candidates,
             "review_open": idea_rules.phase_allows(idea.process, IdeaAction.REVIEW),
             "merge_open": idea_rules.phase_allows(idea.process, IdeaAction.MERGE),
-            "reviewable": idea.status in {IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW}
-            or idea.status == IdeaStatus.REJECTED,
-            "mergeable": idea.status
-            in {IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW, IdeaStatus.REJECTED},
+            "reviewable": idea.status in OPEN_STATUSES,
+            "mergeable": idea.status in OPEN_STATUSES,
             "project": project,
             "project_url": _url("project", project.round.slug, project.pk) if project else None,
             "idea_url": _url("idea_detail", idea.pk),
