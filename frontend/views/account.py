@@ -109,6 +109,20 @@ def _save_profile(
         services.residence_set(user=user, organisation=organisation, district=district)
 
 
+def _use_language(response: HttpResponse, language: str) -> None:
+    """Pages follow the person's preferred language: Django's language cookie."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
 def _staff_roles(user: Any) -> list[dict[str, Any]]:
     """``selectors.staff_roles_of`` with each role's name in the reader's language."""
     return [
@@ -138,17 +152,7 @@ def account(request: HttpRequest) -> HttpResponse:
                 response = redirect("frontend:account")
                 language = form.cleaned_data["language"]
                 if language:
-                    # The pages follow the chosen language too (Django's language cookie).
-                    response.set_cookie(
-                        settings.LANGUAGE_COOKIE_NAME,
-                        language,
-                        max_age=settings.LANGUAGE_COOKIE_AGE,
-                        path=settings.LANGUAGE_COOKIE_PATH,
-                        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                        secure=settings.LANGUAGE_COOKIE_SECURE,
-                        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                    )
+                    _use_language(response, language)
                     translation.activate(language)
                 messages.success(request, _("Your profile is saved."))
                 return response
@@ -409,6 +413,10 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 # --- allauth pages: HTTP 400 on invalid forms -------------------------------------------------
 
 
+def _language_codes() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
 def _plain_password_help(form: Any) -> None:
     """allauth's new-password help is an HTML list; Kopa's field help is one sentence."""
     field = form.fields.get("password1")  # the new password of every allauth form
@@ -431,11 +439,24 @@ class BadRequestOnInvalid:
 
 
 class LoginView(BadRequestOnInvalid, allauth_views.LoginView):
-    pass
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = self.request.user
+        if user.is_authenticated and user.language in _language_codes():
+            _use_language(response, user.language)
+        return response
 
 
 class SignupView(BadRequestOnInvalid, allauth_views.SignupView):
-    pass
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # Someone who signs up reading Polish wants Polish e-mails (until they choose).
+        user = getattr(self, "user", None)
+        language = translation.get_language()
+        if user is not None and user.pk and not user.language and language in _language_codes():
+            user.language = language
+            user.save(update_fields=["language"])
+        return response
 
 
 class EmailView(BadRequestOnInvalid, allauth_views.EmailView):

@@ -214,3 +214,21 @@ def test_adding_an_invalid_email_address_is_400(client, resident):
     assert added.status_code == 302
     assert EmailAddress.objects.filter(user=resident, email="second@example.org").exists()
     assert len(mail.outbox) == 1  # the new address gets its verification e-mail
+
+
+def test_signing_up_in_polish_makes_polish_the_preferred_language(client):
+    client.post(
+        SIGNUP,
+        {"email": "ewa@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="pl",
+    )
+    assert User.objects.get(email="ewa@example.org").language == "pl"
+    assert "potwierdź" in mail.outbox[0].subject  # allauth's own Polish e-mail
+
+
+def test_signing_in_switches_the_pages_to_the_preferred_language(client, resident):
+    resident.language = "de"
+    resident.save()
+    response = client.post(LOGIN, {"login": "resident@example.org", "password": TEST_PASSWORD})
+    assert response.cookies["django_language"].value == "de"
+    assert '<html lang="de"' in client.get("/account/").content.decode()
