@@ -24,6 +24,7 @@ from budgeting.money import format_money
 from budgeting.services import voting
 from engagement.content_language import localised
 
+RECEIPT_ATTRS = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
 RECEIPT_LENGTH = 16  # characters of a receipt code, without its dashes (voting.new_receipt_code)
 
 
@@ -100,7 +101,8 @@ class BallotForm(forms.Form):
                     "to your ballot, so it is needed to change it."
                 ),
                 max_length=64,
-                required=False,  # the voting service says when it is missing
+                required=False,  # clean() says why it is needed
+                widget=forms.TextInput(RECEIPT_ATTRS),
             )
 
     @property
@@ -142,6 +144,15 @@ class BallotForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if "receipt" in self.fields and not data.get("receipt") and "receipt" not in self.errors:
+            # Said at the review already, not only when the voting service refuses it.
+            self.add_error(
+                "receipt",
+                forms.ValidationError(
+                    gettext("This is a secret ballot: give your receipt code to change it."),
+                    code="receipt_required",
+                ),
+            )
         if self.errors:
             return data
         if self.format == "ordinal" and not self._ranks_are_distinct():
@@ -279,6 +290,7 @@ class ReceiptForm(forms.Form):
         label=_("Receipt code"),
         max_length=64,
         help_text=_("The code you were given when you voted, for example ABCD-EFGH-JKLM-NPQR."),
+        widget=forms.TextInput(RECEIPT_ATTRS),
     )
 
     def clean_receipt(self) -> str:
@@ -295,6 +307,7 @@ class WithdrawForm(forms.Form):
                 label=_("Your receipt code"),
                 help_text=_("This is a secret ballot: the receipt code is needed to withdraw it."),
                 max_length=64,
+                widget=forms.TextInput(RECEIPT_ATTRS),
             )
 
     def clean_receipt(self) -> str:

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -370,6 +371,7 @@ def ballot_district(request: HttpRequest, slug: str, district_key: str) -> HttpR
     return _render_ballot(request, budget_round, district_budget, form, voted=voted)
 
 
+@sensitive_post_parameters()  # error reports never carry a ballot or a receipt code
 @require_POST
 def ballot_review(request: HttpRequest, slug: str, district_key: str) -> HttpResponse:
     """Check the ballot (the pure rules), show it back, and cast it on "Confirm"."""
@@ -510,6 +512,7 @@ def ballot_done(request: HttpRequest, slug: str, district_key: str) -> HttpRespo
     return response
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "HEAD", "POST"])
 def ballot_withdraw(request: HttpRequest, slug: str, district_key: str) -> HttpResponse:
     """Withdraw an online ballot (a confirmation step first), where the round allows it."""
@@ -569,6 +572,7 @@ def ballot_withdraw(request: HttpRequest, slug: str, district_key: str) -> HttpR
 # --- receipt check -------------------------------------------------------------------------
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "HEAD", "POST"])
 def receipt_check(request: HttpRequest, slug: str) -> HttpResponse:
     """Is the ballot with this code counted? The same service as the API, never the content."""

@@ -46,14 +46,25 @@ function projectOf(element) {
   };
 }
 
-function button(label, accessibleName, action) {
+// A button whose accessible name starts with its visible label (WCAG 2.5.3) and goes on
+// with words only screen readers need, such as the project's title.
+function button(label, hiddenText, action) {
   const element = document.createElement("button");
   element.type = "button";
   element.className = "button button--secondary button--small";
-  element.textContent = label;
-  element.setAttribute("aria-label", accessibleName);
   element.dataset.action = action;
+  setLabel(element, label, hiddenText);
   return element;
+}
+
+function setLabel(element, label, hiddenText) {
+  element.textContent = label;
+  if (hiddenText) {
+    const extra = document.createElement("span");
+    extra.className = "visually-hidden";
+    extra.textContent = ` ${hiddenText}`;
+    element.append(extra);
+  }
 }
 
 // --- approval (knapsack, k of n) and choose-1 ---------------------------------------------
@@ -231,13 +242,20 @@ function setupCumulative(form, say) {
     }
     input.value = String(current + delta);
     render();
-    say(`${fill(gettext("%(title)s: %(points)s points."), { title: project.title, points: current + delta })} ${text.textContent}`);
+    const points = current + delta;
+    const given = fill(ngettext("%(title)s: %(points)s point.", "%(title)s: %(points)s points.", points), {
+      title: project.title,
+      points,
+    });
+    say(`${given} ${text.textContent}`);
   }
 
   inputs.forEach((input) => {
     const { title } = projectOf(input);
-    const less = button("−", fill(gettext("Fewer points for %(title)s"), { title }), "less");
-    const more = button("+", fill(gettext("More points for %(title)s"), { title }), "more");
+    const less = button("−", "", "less");
+    less.setAttribute("aria-label", fill(gettext("Fewer points for %(title)s"), { title }));
+    const more = button("+", "", "more");
+    more.setAttribute("aria-label", fill(gettext("More points for %(title)s"), { title }));
     const group = document.createElement("span");
     group.className = "stepper";
     input.replaceWith(group);
@@ -300,9 +318,9 @@ function setupOrdinal(form, say) {
       label.textContent = title;
       const actions = document.createElement("span");
       actions.className = "ranking-item__actions";
-      const up = button(gettext("Move up"), fill(gettext("Move %(title)s up"), { title }), "up");
-      const down = button(gettext("Move down"), fill(gettext("Move %(title)s down"), { title }), "down");
-      const remove = button(gettext("Remove"), fill(gettext("Remove %(title)s from my ranking"), { title }), "remove");
+      const up = button(gettext("Move up"), title, "up");
+      const down = button(gettext("Move down"), title, "down");
+      const remove = button(gettext("Remove"), fill(gettext("%(title)s from my ranking"), { title }), "remove");
       if (index === 0) up.setAttribute("aria-disabled", "true");
       if (index === order.length - 1) down.setAttribute("aria-disabled", "true");
       actions.append(up, down, remove);
@@ -315,15 +333,15 @@ function setupOrdinal(form, say) {
       const ranked = order.includes(id);
       item.classList.toggle("is-chosen", ranked);
       const toggle = item.querySelector("[data-ballot-rank-toggle]");
-      toggle.textContent = ranked
-        ? fill(gettext("Ranked %(position)s · Remove"), { position: order.indexOf(id) + 1 })
-        : gettext("Add to my ranking");
-      toggle.setAttribute(
-        "aria-label",
-        ranked
-          ? fill(gettext("Remove %(title)s from my ranking (now %(position)s)"), { title, position: positionText(id) })
-          : fill(gettext("Add %(title)s to my ranking"), { title }),
-      );
+      if (ranked) {
+        setLabel(
+          toggle,
+          fill(gettext("Ranked %(position)s · Remove"), { position: order.indexOf(id) + 1 }),
+          fill(gettext("%(title)s from my ranking"), { title }),
+        );
+      } else {
+        setLabel(toggle, gettext("Add to my ranking"), fill(gettext(": %(title)s"), { title }));
+      }
     });
   }
 

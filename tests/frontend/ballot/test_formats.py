@@ -152,3 +152,20 @@ def test_project_rows_show_title_cost_and_description(riga, as_voter):
         client.get(url("ballot_district", budget_round, "city"), HTTP_ACCEPT_LANGUAGE="pl")
     )
     assert "Ławki na placu" in polish
+
+
+def test_the_receipt_code_is_kept_nowhere_on_the_server(riga, as_voter):
+    """Secret rounds: the code reaches the page that shows it in a signed cookie limited to
+    that page, never the session, a flashed message or the database in clear."""
+    budget_round = factories.voting_round(organisation=riga, secret_ballot=True)
+    client = as_voter(factories.eligible_voter(riga))
+    done = cast(client, budget_round, {"projects": ["p1"]})
+    cookie = done.cookies["kopa_receipt"]
+    assert cookie["path"] == url("ballot_done", budget_round, "city")
+    assert cookie["httponly"]
+    code = RECEIPT_RE.search(body(client.get(done["Location"]))).group(0)
+    assert code not in str(dict(client.session))
+    [ballot] = ballots(budget_round)
+    assert ballot.participation_id is None
+    assert ballot.cast_at is None
+    assert code not in ballot.receipt_hash

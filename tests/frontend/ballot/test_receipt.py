@@ -93,7 +93,7 @@ def test_rate_limited_like_the_api(client, counted, monkeypatch):
 
 
 def test_casting_is_rate_limited_like_the_api(riga, as_voter, monkeypatch):
-    budget_round = factories.voting_round(organisation=riga)
+    budget_round = factories.voting_round(organisation=riga, secret_ballot=False)
     client = as_voter(factories.eligible_voter(riga))
     rates = {**SimpleRateThrottle.THROTTLE_RATES, "ballot": "1/min"}
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
