@@ -574,7 +574,13 @@ def paper_entry(request: HttpRequest, slug: str) -> HttpResponse:
         }
         if request.method == "POST":
             form = PaperEntryForm(request.POST, **form_args)
-            sheet = _submit_sheet(request, budget_round, district_budget, form)
+            if key and key != district_budget.key:
+                # Never file a sheet under another ballot than the one the officer saw.
+                form.is_valid()
+                form.add_error(None, _("This round has no district %(key)s.") % {"key": key})
+                sheet = None
+            else:
+                sheet = _submit_sheet(request, budget_round, district_budget, form)
             if sheet is not None:
                 level, text = SHEET_MESSAGES[sheet.status]
                 messages.add_message(request, level, text % {"serial": sheet.serial})

@@ -276,3 +276,21 @@ def test_moderation_page_speaks_polish(client, riga_moderator, reported):
     assert response.status_code == 400
     assert '<html lang="pl"' in html
     assert "Wybierz poprawną wartość." in html
+
+
+def test_the_log_is_paginated(client, riga_moderator, process):
+    for number in range(27):
+        idea = factories.IdeaFactory(process=process, title=f"Idea {number}")
+        Report.objects.create(
+            organisation=process.organisation,
+            reporter=factories.UserFactory(),
+            idea=idea,
+            reason="spam",
+        )
+        client.force_login(riga_moderator)
+        client.post(url(), {"action": "dismiss", "target": "idea", "target_id": idea.pk})
+    html = client.get(url()).content.decode()
+    assert html.count('class="mod-log__entry"') == 25
+    assert 'rel="next"' in html
+    html = client.get(url(), {"page": 2}).content.decode()
+    assert html.count('class="mod-log__entry"') == 2

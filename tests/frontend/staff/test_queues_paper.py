@@ -274,3 +274,44 @@ def test_paper_page_speaks_polish(client, budget_round, officers):
     assert response.status_code == 400
     assert '<html lang="pl"' in html
     assert "To pole jest wymagane." in html
+
+
+def test_choose_one_ballots_have_one_radio_per_project(client, riga, officers):
+    budget_round = factories.voting_round(organisation=riga, ballot_format="choose-1")
+    client.force_login(officers[0])
+    html = client.get(url(budget_round)).content.decode()
+    assert html.count('type="radio" name="projects"') == 4
+    response = client.post(
+        url(budget_round),
+        {"district": "city", "serial": "C1", "voter_reference": "x", "projects": "p2"},
+    )
+    assert response.status_code == 302
+    entry = PaperBallotEntry.objects.get()
+    assert entry.projects == [budget_round.projects.get(external_id="p2").pk]
+
+
+def test_each_district_has_its_own_sheets(client, riga, officers):
+    budget_round = factories.district_voting_round(organisation=riga)
+    client.force_login(officers[0])
+    html = client.get(url(budget_round), {"district": "north"}).content.decode()
+    assert "Enter a sheet: North" in html
+    assert 'name="projects" value="north-1"' in html
+    assert 'name="projects" value="city-1"' not in html
+    assert '?district=south"' in html
+    response = client.post(
+        url(budget_round),
+        {"district": "north", "serial": "N1", "voter_reference": "x", "projects": ["north-2"]},
+    )
+    assert response.status_code == 302
+    assert PaperBallotSheet.objects.get().district_budget.key == "north"
+
+
+def test_a_sheet_for_an_unknown_district_is_refused(client, budget_round, officers):
+    client.force_login(officers[0])
+    response = client.post(
+        url(budget_round),
+        {"district": "atlantis", "serial": "X1", "voter_reference": "x", "projects": ["p1"]},
+    )
+    assert response.status_code == 400
+    assert "This round has no district atlantis." in response.content.decode()
+    assert not PaperBallotSheet.objects.exists()

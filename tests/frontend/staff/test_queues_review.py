@@ -307,3 +307,43 @@ def test_review_page_speaks_polish(client, riga_reviewer, idea):
     assert '<html lang="pl"' in html
     assert "To pole jest wymagane." in html  # Django's own Polish catalogue
     assert "12\xa0000,00 EUR" in html or "12 000,00 EUR" in html
+
+
+def test_the_accepted_idea_links_to_its_project_page(client, riga_reviewer, idea):
+    client.force_login(riga_reviewer)
+    response = client.post(
+        review_url(idea),
+        {"action": "review", "decision": "accepted", "cost": "1000", "confirm": "on"},
+        follow=True,
+    )
+    project = Project.objects.get(external_id=f"idea-{idea.pk}")
+    link = reverse("frontend:project", args=[project.round.slug, project.pk])
+    html = response.content.decode()
+    assert f'href="{link}"' in html
+    assert "This idea is Accepted; that answer is final." in html
+
+
+def test_accepting_an_idea_of_a_collection_makes_no_project(client, riga, riga_reviewer):
+    collection = factories.IdeaCollectionFactory(organisation=riga, phase="reviewing")
+    idea = factories.IdeaFactory(process=collection)
+    client.force_login(riga_reviewer)
+    html = client.get(review_url(idea)).content.decode()
+    assert 'name="district"' not in html
+    response = client.post(
+        review_url(idea), {"action": "review", "decision": "accepted", "confirm": "on"}
+    )
+    assert response.status_code == 302
+    idea.refresh_from_db()
+    assert idea.status == "accepted"
+    assert idea.project is None
+    assert not Project.objects.exists()
+
+
+def test_the_review_page_costs_a_bounded_number_of_queries(
+    client, riga_reviewer, idea, process, django_assert_max_num_queries
+):
+    factories.IdeaFactory.create_batch(10, process=process, title="Benches by the river")
+    client.force_login(riga_reviewer)
+    with django_assert_max_num_queries(16):
+        response = client.get(review_url(idea), {"q": "benches"})
+    assert response.content.decode().count('name="into"') == 10
