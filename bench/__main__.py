@@ -15,6 +15,7 @@ BENCHMARKS = {
     "import": "bench.import_pb",
     "cast": "bench.cast",
     "race": "bench.race",
+    "realtime": "bench.realtime",
 }
 
 

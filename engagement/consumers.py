@@ -32,6 +32,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
     subscriptions in number (``KOPA_WS_MAX_SUBSCRIPTIONS``).
     """
 
+    # No channel-layer inbox per socket: with Redis that is one blocking BZPOPMIN per socket
+    # (10,000 sockets, 10,000 Redis clients polling), while pushes come from the process's
+    # one broadcaster subscription (DESIGN.md §6). An unconfigured alias means "no layer".
+    channel_layer_alias = "kopa-live-no-layer"
+
     async def connect(self) -> None:
         self._window_start = time.monotonic()
         self._frames_in_window = 0
