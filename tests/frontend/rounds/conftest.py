@@ -31,6 +31,12 @@ def publish(budget_round, admin, ballots=BALLOTS):
     return budget_round
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Update photos are written to a temporary media folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def published_round(riga, riga_admin):
     """A greedy round, four ballots, results published (still in the tallying phase)."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from PIL import Image
 
 from budgeting import implementation
 from budgeting.models import Project, ProjectFollow
@@ -73,6 +75,21 @@ class TestTracker:
         assert '<time datetime="2026-04-10">April 10, 2026</time>' in html
         # Newest first.
         assert html.index("Benches ordered.") < html.index("surveyed")
+
+    def test_photos_with_their_descriptions(self, client, budget_round):
+        photo = io.BytesIO()
+        Image.new("RGB", (40, 30), (200, 120, 40)).save(photo, "PNG")
+        photo.seek(0)
+        implementation.implementation_update_post(
+            actor=None,
+            project=project(budget_round, "p2"),
+            text="<p>Lane marked.</p>",
+            images=[implementation.ImageUpload(photo, "Fresh paint on the bike lane")],
+        )
+        html = tracker(client, budget_round)
+        assert 'alt="Fresh paint on the bike lane"' in html
+        assert '<figcaption class="small muted">Fresh paint on the bike lane</figcaption>' in html
+        assert 'src="/media/implementation/' in html
 
     def test_older_updates_link_to_the_project_page(self, client, budget_round, monkeypatch):
         monkeypatch.setattr("frontend.views.rounds.UPDATES_ON_TRACKER", 1)
