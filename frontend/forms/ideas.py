@@ -146,7 +146,7 @@ class IdeaForm(forms.Form):
         else:
             del self.fields["district"]
         self.fields["estimated_cost"].help_text = _(
-            "Optional, in %(currency)s, such as 15000 or 15000.50."
+            "In %(currency)s, such as 15000 or 15000.50."
         ) % {"currency": process.currency}
 
     @classmethod
@@ -256,6 +256,11 @@ class IdeaFilterForm(forms.Form):
         if self.is_bound:
             self.is_valid()  # fills cleaned_data with the valid fields only
             data = self.cleaned_data
+            for name in self.errors:
+                if name in self.fields:  # tie the message to its control
+                    self.fields[name].widget.attrs.update(
+                        {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
+                    )
         return {
             "q": data.get("q") or None,
             "category": data.get("category") or None,

@@ -242,6 +242,17 @@ class Entry:
     obj: Any
     process: ParticipatoryProcess | None = None
     ideas_url: str | None = None
+    action_label: str = ""
+    action_url: str | None = None
+
+
+def _round_action(budget_round: Any) -> tuple[str, str | None]:
+    """The one thing to do with a round now: vote, or read its results."""
+    if budget_round.phase == Phase.VOTING:
+        return _("Vote now"), _url_or_none("frontend:ballot", budget_round.slug)
+    if budget_round.phase in (Phase.RESULTS, Phase.IMPLEMENTATION, Phase.EVALUATION):
+        return _("See the results"), _url_or_none("frontend:round_results", budget_round.slug)
+    return "", None
 
 
 @require_GET
@@ -258,6 +269,7 @@ def organisation(request: HttpRequest, org_slug: str) -> HttpResponse:
     for budget_round in rounds:
         process = by_round.get(budget_round.pk)
         process_url = reverse("frontend:process", args=[process.slug]) if process else None
+        action_label, action_url = _round_action(budget_round)
         entries.append(
             Entry(
                 kind="round",
@@ -268,6 +280,8 @@ def organisation(request: HttpRequest, org_slug: str) -> HttpResponse:
                 obj=budget_round,
                 process=process,
                 ideas_url=reverse("frontend:idea_list", args=[process.slug]) if process else None,
+                action_label=action_label,
+                action_url=action_url,
             )
         )
     collections = [p for p in processes if p.kind == ProcessKind.IDEAS]

@@ -19,3 +19,24 @@ document.addEventListener("htmx:afterSwap", () => {
     posted.focus();
   }
 });
+
+// The idea list's filters apply as soon as a choice changes (the search box on Enter or
+// "Show ideas"); empty filters are left out of the request, so the address stays short.
+document.addEventListener("change", (event) => {
+  const control = event.target;
+  const form = control.closest && control.closest("form[data-idea-filters]");
+  if (form && control.matches("select, input[type=checkbox]")) form.requestSubmit();
+});
+
+document.addEventListener("htmx:configRequest", (event) => {
+  if (!event.detail.elt.matches || !event.detail.elt.matches("form[data-idea-filters]")) return;
+  const params = event.detail.parameters;
+  const names = params instanceof FormData ? [...params.keys()] : Object.keys(params);
+  for (const name of names) {
+    const value = params instanceof FormData ? params.get(name) : params[name];
+    if (value === "" || value === null) {
+      if (params instanceof FormData) params.delete(name);
+      else delete params[name];
+    }
+  }
+});
