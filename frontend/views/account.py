@@ -11,6 +11,7 @@ subclasses at the end only make an invalid form answer HTTP 400, as every Kopa f
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from allauth.account import views as allauth_views
@@ -205,19 +206,29 @@ def _notification_page(request: HttpRequest) -> dict[str, Any]:
     # Titles and links fall back to the target object: fetch those per type, not per row.
     rows = rows.prefetch_related("target")
     page = Paginator(rows, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    unread = notifications.unread_count(user=request.user)
     return {
         "page_obj": page,
         "items": [_describe(n) for n in page.object_list],
         "unread_only": unread_only,
-        "unread_total": notifications.unread_count(user=request.user),
+        "unread_count": unread,
+        "unread_label": _unread_label(unread),
         "section": "notifications",
     }
 
 
+def _unread_label(count: int) -> str:
+    return ngettext("%(count)d unread notification", "%(count)d unread notifications", count) % {
+        "count": count
+    }
+
+
 def _unread_header(response: HttpResponse, user: Any) -> HttpResponse:
-    """Tell account.js the new unread count, so the header badge follows without a reload."""
-    response["HX-Trigger"] = (
-        '{"kopa:unread": {"count": %d}}' % notifications.unread_count(user=user)  # noqa: UP031
+    """Tell account.js the new unread count (header badge, the inbox's status line)."""
+    count = notifications.unread_count(user=user)
+    # json.dumps escapes non-ASCII, so any language fits in an HTTP header.
+    response["HX-Trigger"] = json.dumps(
+        {"kopa:unread": {"count": count, "label": _unread_label(count)}}
     )
     return response
 

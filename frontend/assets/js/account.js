@@ -17,8 +17,15 @@ function updateUnreadBadge(count) {
 }
 
 document.addEventListener("kopa:unread", (event) => {
-  const count = Number((event.detail && event.detail.count) || 0);
-  updateUnreadBadge(count);
+  const detail = event.detail || {};
+  updateUnreadBadge(Number(detail.count || 0));
+  // The inbox's status line is a live region: screen readers hear the new count.
+  const status = document.querySelector("[data-unread-status]");
+  if (status && detail.label) status.textContent = detail.label;
+  if (!Number(detail.count || 0)) {
+    const markAll = document.querySelector("[data-mark-all]");
+    if (markAll) markAll.remove();
+  }
 });
 
 document.addEventListener("click", (event) => {

@@ -232,3 +232,23 @@ def test_signing_in_switches_the_pages_to_the_preferred_language(client, residen
     response = client.post(LOGIN, {"login": "resident@example.org", "password": TEST_PASSWORD})
     assert response.cookies["django_language"].value == "de"
     assert '<html lang="de"' in client.get("/account/").content.decode()
+
+
+def test_password_reset_from_the_emailed_link(client, resident):
+    client.post("/accounts/password/reset/", {"email": "resident@example.org"})
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1)
+    html = form_page.content.decode()
+    assert kopa_layout(html)
+    assert '<label for="id_password1">' in html
+
+    mismatch = client.post(action, {"password1": NEW_PASSWORD, "password2": "something else"})
+    assert mismatch.status_code == 400
+    assert "You must type the same password each time." in mismatch.content.decode()
+
+    done = client.post(action, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, follow=True)
+    assert "Your password is now changed." in done.content.decode()
+    resident.refresh_from_db()
+    assert resident.check_password(NEW_PASSWORD)

@@ -89,7 +89,9 @@ def test_mark_one_read_with_htmx_returns_the_item_and_the_new_count(client, resi
     assert html.startswith("<li") or html.lstrip().startswith("<li")
     assert f'id="notification-{mine.pk}"' in html
     assert "notification--unread" not in html
-    assert json.loads(response["HX-Trigger"]) == {"kopa:unread": {"count": 1}}
+    assert json.loads(response["HX-Trigger"]) == {
+        "kopa:unread": {"count": 1, "label": "1 unread notification"}
+    }
 
 
 def test_someone_elses_notification_is_404(client, resident):
@@ -141,7 +143,9 @@ def test_mark_all_read_with_htmx_returns_the_list(client, resident):
     html = response.content.decode()
     assert 'id="notification-inbox"' in html
     assert "0 unread notifications" in html
-    assert json.loads(response["HX-Trigger"]) == {"kopa:unread": {"count": 0}}
+    assert json.loads(response["HX-Trigger"]) == {
+        "kopa:unread": {"count": 0, "label": "0 unread notifications"}
+    }
 
 
 def test_marking_needs_post(client, resident):
@@ -222,3 +226,14 @@ def test_an_unknown_digest_is_400_and_changes_nothing(client, resident):
         response.content.decode()
     )
     assert not NotificationPreference.objects.filter(user=resident).exists()
+
+
+def test_the_new_count_travels_in_polish_too(client, resident):
+    row = notify(resident)
+    client.force_login(resident)
+    response = client.post(
+        f"/account/notifications/{row.pk}/read/", HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="pl"
+    )
+    header = response["HX-Trigger"]
+    assert header.isascii()
+    assert json.loads(header)["kopa:unread"]["count"] == 0
