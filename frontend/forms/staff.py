@@ -77,8 +77,10 @@ def choices_with_help(
 
 def other_languages(organisation: Organisation) -> list[tuple[str, str]]:
     """Languages staff may translate into: every offered language but the default one."""
-    default = (organisation.languages or ["en"])[0]
-    return [(code, name) for code, name in settings.LANGUAGES if code != default]
+    offered = list(organisation.languages or ["en"])
+    others = [(code, name) for code, name in settings.LANGUAGES if code != offered[0]]
+    # The organisation's own languages first: those are the ones its residents read.
+    return sorted(others, key=lambda item: item[0] not in offered)
 
 
 def add_errors(form: forms.Form, errors: Any, aliases: Mapping[str, str] | None = None) -> None:
@@ -316,15 +318,21 @@ class RoundForm(forms.Form):
         return data
 
     def translation_rows(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "code": code,
-                "name": name,
-                "title": self[f"title_{code}"],
-                "description": self[f"description_{code}"],
-            }
-            for code, name in self.languages
-        ]
+        rows = []
+        for code, name in self.languages:
+            title, description = self[f"title_{code}"], self[f"description_{code}"]
+            filled = any(bool(b.value()) or bool(b.errors) for b in (title, description))
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "title": title,
+                    "description": description,
+                    "open": filled,
+                    "offered": code in (self.organisation.languages or []),
+                }
+            )
+        return rows
 
 
 class RoundCreateForm(RoundForm):

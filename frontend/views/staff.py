@@ -775,8 +775,8 @@ def chart_bars(
 ) -> dict[str, Any]:
     """SVG bar geometry for the turnout chart (the same drawing staff.js redraws)."""
     peak = max((p["ballots"] for p in timeline), default=0) or 1
-    count = max(len(timeline), 1)
-    slot = width / count
+    # At least 24 slots, so a few early bars stay bars rather than filling the chart.
+    slot = width / max(len(timeline), 24)
     bars = []
     for index, point in enumerate(timeline):
         bar_height = round(height * point["ballots"] / peak, 1)

@@ -55,7 +55,7 @@ function drawChart(svg, timeline) {
   const width = box[2];
   const height = box[3];
   const peak = Math.max(1, ...timeline.map((point) => point.ballots || 0));
-  const slot = width / Math.max(timeline.length, 1);
+  const slot = width / Math.max(timeline.length, 24); // as the server draws it
   while (svg.firstChild) svg.removeChild(svg.firstChild);
   timeline.forEach((point, index) => {
     const barHeight = (height * (point.ballots || 0)) / peak;
