@@ -138,10 +138,17 @@ def _not_voting(request: HttpRequest, budget_round: BudgetRound, status: int = 2
             budget_round,
             before=before,
             opens_at=opens.starts_at if before and opens and not opens.done_at else None,
-            closed_at=(closes.done_at or closes.starts_at) if closes and not before else None,
+            closed_at=_closed_at(budget_round, closes) if not before else None,
         ),
         status=status,
     )
+
+
+def _closed_at(budget_round: BudgetRound, closes: PhaseSchedule | None) -> Any:
+    if closes is not None and (closes.done_at or closes.starts_at):
+        return closes.done_at or closes.starts_at
+    # Straight after voting, the last phase change is when it closed.
+    return budget_round.phase_changed_at if budget_round.phase == "tallying" else None
 
 
 def _sign_in(request: HttpRequest, budget_round: BudgetRound) -> HttpResponse:
@@ -252,6 +259,8 @@ def ballot(request: HttpRequest, slug: str) -> HttpResponse:
             elsewhere.append(district_budget)
         else:
             entries.append(entry)
+    # City-wide first, then the district the voter lives in, then the others.
+    entries.sort(key=lambda e: (not e["budget"].is_citywide, not e["home"]))
     if not any(e["eligible"] or e["participation"] for e in entries):
         return _not_eligible(request, budget_round, codes)
     return render(

@@ -340,7 +340,7 @@ function setupOrdinal(form, say) {
           fill(gettext("%(title)s from my ranking"), { title }),
         );
       } else {
-        setLabel(toggle, gettext("Add to my ranking"), fill(gettext(": %(title)s"), { title }));
+        setLabel(toggle, gettext("Add to my ranking"), title);
       }
     });
   }

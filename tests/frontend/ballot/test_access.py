@@ -154,15 +154,33 @@ def test_one_district_per_voter_marks_the_others_once_voted(riga, as_voter):
 def test_ballot_page_queries_do_not_grow_with_projects(
     riga, as_voter, django_assert_max_num_queries
 ):
-    small = factories.voting_round(organisation=riga, costs=(1_00,) * 3, knapsack=True)
     large = factories.voting_round(organisation=riga, costs=(1_00,) * 60, knapsack=True)
     client = as_voter(factories.eligible_voter(riga))
-    client.get(url("ballot_district", small, "city"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(url("ballot_district", large, "city"))
     assert body(response).count('name="projects"') == 60
     data = {"projects": [f"p{n}" for n in range(1, 40)]}
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         assert client.post(url("ballot_review", large, "city"), data).status_code == 200
-    with django_assert_max_num_queries(25):
-        assert client.get(url("ballot", large)).status_code == 302
+    with django_assert_max_num_queries(13):
+        assert client.post(url("ballot_review", large, "city"), {**data, "action": "confirm"})
+    assert len(ballots(large)) == 1
+
+
+def test_choice_page_queries_are_bounded(riga, as_voter, django_assert_max_num_queries):
+    budget_round = factories.district_voting_round(
+        organisation=riga, projects_per_budget=20, verified_email_required=True
+    )
+    client = as_voter(factories.eligible_voter(riga))
+    with django_assert_max_num_queries(12):
+        response = client.get(url("ballot", budget_round))
+    assert body(response).count('class="card ballot-budget"') == 3
+
+
+def test_the_voters_own_district_comes_right_after_the_city(riga, as_voter):
+    budget_round = factories.district_voting_round(organisation=riga)
+    south = District.objects.get(organisation=riga, slug="south")
+    client = as_voter(factories.eligible_voter(riga, district=south))
+    html = body(client.get(url("ballot", budget_round)))
+    city, own, other = (html.index(f'data-district="{key}"') for key in ("city", "south", "north"))
+    assert city < own < other
