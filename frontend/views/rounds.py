@@ -398,6 +398,8 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context.update(
         {
             "turnout": turnout,
+            # Votes arrive online while voting and on paper until the tally: keep it live.
+            "turnout_live": phases.allows(budget_round.phase, Action.ENTER_PAPER),
             "turnout_rows": [
                 {"district": d, "total": turnout["districts"].get(d.key, {}).get("total", 0)}
                 for d in districts

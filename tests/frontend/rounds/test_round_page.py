@@ -198,12 +198,14 @@ class TestOtherPhases:
     def test_results_and_implementation_links_after_publication(self, client, published_round):
         html = page(client, published_round)
         assert "The results are out." in html
+        assert '<span class="stat__value num" data-live-key="voters">4</span>' in html
         assert f'href="/rounds/{published_round.slug}/results/">See the results' in html
         assert "Vote now" not in html
 
     def test_implementation_link_in_the_implementation_phase(self, client, riga):
         budget_round = factories.results_round(organisation=riga, phase="implementation")
         html = page(client, budget_round)
+        assert "data-live-topic" not in html  # turnout is final: nothing to watch
         assert f'href="/rounds/{budget_round.slug}/implementation/">Follow implementation' in html
 
 
