@@ -313,3 +313,23 @@ class TestDistricts:
         assert "Not possible in the Voting phase." in response.content.decode()
         city.refresh_from_db()
         assert city.budget == 100_000_00
+
+
+def test_a_budget_with_projects_cannot_be_removed(signed_in, riga, riga_admin):
+    budget_round = draft_round(riga)
+    District.objects.create(organisation=riga, slug="centrs", name="Centrs")
+    client = signed_in(riga_admin)
+    client.post(
+        "/staff/rounds/riga-draft/districts/",
+        {"action": "add", "district": "centrs", "name": "", "budget": "100"},
+    )
+    centrs = budget_round.districts.get(key="centrs")
+    factories.ProjectFactory(district_budget=centrs, status="proposed")
+    html = client.get("/staff/rounds/riga-draft/districts/").content.decode()
+    assert "A budget with projects cannot be removed." in html
+    response = client.post(
+        "/staff/rounds/riga-draft/districts/", {"action": "remove", "budget_id": centrs.pk}
+    )
+    assert response.status_code == 400
+    assert "Move or remove its projects first." in response.content.decode()
+    assert budget_round.districts.filter(key="centrs").exists()

@@ -177,3 +177,22 @@ class TestPublish:
         response = client.post(PUBLISH, {"confirm": "on"})
         assert response.status_code == 400
         assert not TallyResult.objects.exists()
+
+
+def test_tally_page_queries_do_not_grow_with_projects(
+    signed_in, riga, riga_admin, django_assert_max_num_queries
+):
+    costs = tuple(1_000_00 * n for n in range(1, 31))
+    budget_round = factories.voting_round(organisation=riga, slug="big", costs=costs)
+    city = budget_round.districts.get()
+    pks = list(budget_round.projects.values_list("pk", flat=True))
+    for start in range(10):
+        Ballot.objects.create(
+            district_budget=city, projects=pks[start : start + 5], channel="online"
+        )
+    BudgetRound.objects.filter(pk=budget_round.pk).update(phase="tallying")
+    client = signed_in(riga_admin)
+    client.post("/staff/rounds/big/tally/")
+    with django_assert_max_num_queries(14):
+        html = client.get("/staff/rounds/big/tally/").content.decode()
+    assert html.count('<th scope="row">') >= 30
