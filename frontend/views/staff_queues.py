@@ -387,13 +387,7 @@ def moderation(request: HttpRequest, org_slug: str) -> HttpResponse:
                 _int(failed.data.get("target_id")),
             ):
                 group["form"] = failed
-    log = Paginator(
-        selectors.moderation_log(request.user, organisation=organisation).select_related(
-            "comment__idea"
-        ),
-        LOG_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    _mark_restorable(log.object_list)
+    log = _log_page(request, organisation, request.GET.get("page"))
     return render(
         request,
         "frontend/staff/queues/moderation.html",
@@ -407,6 +401,13 @@ def moderation(request: HttpRequest, org_slug: str) -> HttpResponse:
         },
         status=400 if failed is not None else 200,
     )
+
+
+def _log_page(request: HttpRequest, organisation: Organisation, number: Any) -> Any:
+    entries = selectors.moderation_log(request.user, organisation=organisation)
+    page = Paginator(entries.select_related("comment__idea"), LOG_PAGE_SIZE).get_page(number)
+    _mark_restorable(page.object_list)
+    return page
 
 
 def _mark_restorable(entries: Any) -> None:
@@ -450,10 +451,19 @@ def _moderate(
                 ModerationAction.DISMISS: _("Reports dismissed; the content stays visible."),
             }[entry.action]
             if _is_htmx(request):
+                # The row becomes the outcome; the log's first page is swapped in too.
                 return render(
                     request,
                     "frontend/staff/queues/_moderation_done.html",
-                    {"message": done, "entry": entry, "region": region},
+                    {
+                        "message": done,
+                        "entry": entry,
+                        "region": region,
+                        # Restoring from the log swaps within the log: no second copy.
+                        "page_obj": _log_page(request, organisation, 1)
+                        if region == "queue"
+                        else None,
+                    },
                 )
             messages.success(request, done)
             return redirect(

@@ -35,6 +35,26 @@ function initPaperForm(form) {
   });
 }
 
+// Review form: the district budget and the confirmation only matter when accepting, and a
+// rejection needs its public reason. Without this module every field shows, with help text.
+function initReviewForm(form) {
+  const reason = form.querySelector('textarea[name="public_reason"]');
+  const update = () => {
+    const checked = form.querySelector('input[name="decision"]:checked');
+    const decision = checked ? checked.value : "";
+    form.querySelectorAll("[data-show-for-decision]").forEach((block) => {
+      block.hidden = block.getAttribute("data-show-for-decision") !== decision;
+    });
+    if (reason) {
+      if (decision === "rejected") reason.setAttribute("aria-required", "true");
+      else reason.removeAttribute("aria-required");
+    }
+  };
+  form.addEventListener("change", update);
+  update();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-paper-form]").forEach(initPaperForm);
+  document.querySelectorAll("[data-review-form]").forEach(initReviewForm);
 });

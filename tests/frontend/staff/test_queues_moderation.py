@@ -164,6 +164,9 @@ def test_htmx_hide_swaps_the_row(client, riga_moderator, reported_comment):
     assert "Hidden, with your public note." in html
     assert Comment.objects.get(pk=reported_comment.pk).hidden is True
     assert ModerationLog.objects.get().comment == reported_comment
+    # The log is refreshed out of band, showing the new entry with a restore form.
+    assert '<div id="moderation-log" hx-swap-oob="true">' in html
+    assert f'id="restore-comment-{reported_comment.pk}"' in html
 
 
 def test_htmx_error_returns_the_row_with_its_message(client, riga_moderator, reported):
