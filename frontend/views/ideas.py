@@ -609,10 +609,27 @@ def status_history(idea: Idea) -> list[HistoryEntry]:
     return sorted(entries, key=lambda e: e.at or idea.created_at)
 
 
+def _comment_page_number(comment: Comment) -> int:
+    """The page of the discussion (oldest first) that shows ``comment``'s thread."""
+    root_id = comment.root_id or comment.pk
+    earlier = Comment.objects.filter(
+        idea_id=comment.idea_id, parent__isnull=True, pk__lt=root_id
+    ).count()
+    return earlier // COMMENT_THREADS_PER_PAGE + 1
+
+
+def _comment_url(comment: Comment) -> str:
+    page = _comment_page_number(comment)
+    base = reverse("frontend:idea_detail", args=[comment.idea_id])
+    query = f"?comments_page={page}" if page > 1 else ""
+    return f"{base}{query}#comment-{comment.pk}"
+
+
 def _detail_context(
     request: HttpRequest,
     idea: Idea,
     *,
+    comments_page_number: int | None = None,
     comment_form: CommentForm | None = None,
     reply_form: CommentForm | None = None,
     reply_to: int | None = None,
@@ -621,7 +638,7 @@ def _detail_context(
     current = idea.process
     roots = selectors.comment_roots(idea).select_related("author")
     comments_page = Paginator(roots, COMMENT_THREADS_PER_PAGE).get_page(
-        request.GET.get("comments_page")
+        comments_page_number or request.GET.get("comments_page")
     )
     threads = selectors.comment_threads(comments_page.object_list)
     similar: list[Idea] = []
@@ -782,10 +799,12 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
                     add_service_errors(form, error)
     if comment is not None and not _htmx(request):
         messages.success(request, _("Your comment is published."))
-        return redirect(comment.get_absolute_url())
+        return redirect(_comment_url(comment))
     detail = selectors.visible_idea(request.user, pk)
     if comment is not None:
-        context = _detail_context(request, detail)
+        context = _detail_context(
+            request, detail, comments_page_number=_comment_page_number(comment)
+        )
         context["posted"] = comment.pk
         return render(request, "frontend/ideas/_comments.html", context)
     context = _detail_context(
@@ -838,7 +857,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             or (timezone.now() - comment.created_at > services.comment_edit_window())
         ):
             messages.warning(request, _("This comment can no longer be changed."))
-            return redirect(comment.get_absolute_url())
+            return redirect(_comment_url(comment))
         form = CommentEditForm(initial={"body": textarea_text(comment.body)})
         return _comment_page(
             request, comment, "frontend/ideas/comment_edit.html", form, 200, _("Edit comment")
@@ -860,7 +879,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your comment is changed."))
-            return redirect(comment.get_absolute_url())
+            return redirect(_comment_url(comment))
     return _comment_page(
         request, comment, "frontend/ideas/comment_edit.html", form, 400, _("Edit comment")
     )
@@ -886,7 +905,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your comment is deleted."))
-            return redirect(comment.get_absolute_url())
+            return redirect(_comment_url(comment))
         return _comment_page(
             request, comment, "frontend/ideas/comment_delete.html", form, 400, _("Delete comment")
         )
@@ -922,7 +941,7 @@ def _report(request: HttpRequest, idea: Idea, comment: Comment | None, here: str
                 add_errors(form, errors)
             else:
                 messages.success(request, _("Thank you. The moderators will look at your report."))
-                back = comment.get_absolute_url() if comment else idea.get_absolute_url()
+                back = _comment_url(comment) if comment else idea.get_absolute_url()
                 return redirect(back)
         status = 400
     if limited:
@@ -961,5 +980,5 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = selectors.visible_comment(request.user, pk)
     if comment.is_deleted:
         messages.warning(request, _("This comment was deleted."))
-        return redirect(comment.get_absolute_url())
+        return redirect(_comment_url(comment))
     return _report(request, comment.idea, comment, here)

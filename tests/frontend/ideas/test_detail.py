@@ -335,3 +335,22 @@ def test_hidden_ideas_are_left_out_of_the_process_page_and_counts(client, collec
     assert "Hidden rant" not in html
     assert "Benches by the sea" in html
     assert "See 1 idea" in html
+
+
+def test_a_new_comment_is_found_on_the_last_page_of_the_discussion(client, idea, resident):
+    for _ in range(30):
+        factories.CommentFactory(idea=idea)
+    client.force_login(resident)
+    response = client.post(url(idea, "comments/"), {"body": "Late to the party"})
+    comment = Comment.objects.get(body__contains="Late to the party")
+    assert response["Location"] == f"/ideas/{idea.pk}/?comments_page=2#comment-{comment.pk}"
+    assert "Late to the party" in body(client.get(response["Location"]))
+    assert "Late to the party" not in body(client.get(url(idea)))
+
+
+def test_round_cards_offer_voting_and_results(client, riga):
+    voting = factories.budget_process(organisation=riga, phase="voting")
+    done = factories.BudgetRoundFactory(organisation=riga, phase="results")
+    html = body(client.get("/o/riga/"))
+    assert f'href="/rounds/{voting.budget_round.slug}/vote/">Vote now' in html
+    assert f'href="/rounds/{done.slug}/results/">See the results' in html
