@@ -810,7 +810,11 @@ def staff_round(request: HttpRequest, budget_round: BudgetRound) -> HttpResponse
             district_rows=district_rows,
             chart=chart_bars(state["timeline"]),
             total_budget=sum(d.budget for d in budgets),
-            live_topic=f"round:{budget_round.slug}:dashboard",
+            live_topic=live.dashboard_topic(budget_round.slug),
+            phase_effect=PHASE_EFFECTS[budget_round.phase],
+            next_scheduled=budget_round.schedule.filter(done_at__isnull=True)
+            .order_by("starts_at")
+            .first(),
             queue_links={
                 "review": link("staff_review_queue", budget_round.organisation.slug),
                 "moderation": link("staff_moderation", budget_round.organisation.slug),

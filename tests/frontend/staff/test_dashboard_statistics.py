@@ -41,6 +41,20 @@ class TestDashboard:
         assert "Ballots over time as a table" in html
         assert '<td class="num">4</td>' in html  # all four within the last ten minutes
 
+    def test_the_phase_and_the_next_planned_move(self, signed_in, riga_admin, riga_round):
+        from datetime import UTC, datetime
+
+        from budgeting.models import PhaseSchedule
+
+        PhaseSchedule.objects.create(
+            round=riga_round, phase="tallying", starts_at=datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+        )
+        html = signed_in(riga_admin).get("/staff/rounds/riga-2026/").content.decode()
+        assert "Phase: Voting" in html
+        # 08:00 UTC is 10:00 in Rīga: staff read the city's time.
+        assert "Planned next: Tallying on March 1, 2027, 10 a.m." in html
+        assert 'href="/staff/rounds/riga-2026/phase/"' in html
+
     def test_links_to_every_action_the_role_allows(
         self, signed_in, riga_admin, riga_officer, riga_round
     ):
