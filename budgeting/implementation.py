@@ -173,8 +173,7 @@ def _notify_followers(actor: Any, project: Project, update: ImplementationUpdate
             "progress": implementation.progress,
             "update": update.pk if update is not None else None,
             "summary": text_of(update.text)[:280] if update is not None else "",
-            "url": f"/api/v1/rounds/{budget_round.slug}/projects/{project.external_id}"
-            "/implementation/",
+            "url": project.get_absolute_url(),
         },
     )
 

@@ -280,6 +280,7 @@ def test_followers_are_notified_after_commit_but_not_the_author(
     notification = Notification.objects.filter(recipient=followers[0]).get()
     assert notification.context["progress"] == 80
     assert notification.context["summary"] == "Benches installed."
+    assert notification.context["url"] == p1.get_absolute_url()  # the public project page
     for callback in callbacks:
         callback()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f.email for f in followers)
