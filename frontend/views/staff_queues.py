@@ -16,10 +16,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from budgeting import implementation, phases
@@ -32,6 +33,7 @@ from budgeting.models import (
     Project,
 )
 from budgeting.models_implementation import ImplementationStatus
+from budgeting.money import from_minor
 from budgeting.phases import Action as RoundAction
 from budgeting.services import paper
 from budgeting.services.voting import BALLOT_STATUSES
@@ -238,8 +240,6 @@ def idea_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _review_initial(idea: Idea) -> dict[str, Any]:
-    from budgeting.money import from_minor
-
     initial: dict[str, Any] = {"public_reason": idea.public_reason}
     cost = idea.admin_cost if idea.admin_cost is not None else idea.estimated_cost
     if cost is not None:
@@ -536,22 +536,22 @@ def _officer_round(request: HttpRequest, slug: str) -> BudgetRound:
 SHEET_MESSAGES = {
     PaperSheetStatus.AWAITING_SECOND_ENTRY: (
         messages.SUCCESS,
-        _("Sheet %(serial)s saved. It now needs a second entry by another officer."),
+        gettext_lazy("Sheet %(serial)s saved. It now needs a second entry by another officer."),
     ),
     PaperSheetStatus.COUNTED: (
         messages.SUCCESS,
-        _("Sheet %(serial)s counted: both entries agree."),
+        gettext_lazy("Sheet %(serial)s counted: both entries agree."),
     ),
     PaperSheetStatus.CONFLICT: (
         messages.WARNING,
-        _(
+        gettext_lazy(
             "Sheet %(serial)s: the entries disagree. It is listed under disagreements for an"
             " officer who has not entered it to resolve."
         ),
     ),
     PaperSheetStatus.DUPLICATE_VOTER: (
         messages.ERROR,
-        _(
+        gettext_lazy(
             "Sheet %(serial)s is not counted: this voter has already voted (online or on"
             " another sheet)."
         ),
@@ -600,7 +600,12 @@ def paper_entry(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             status = 400
         else:
-            form = PaperEntryForm(initial={"serial": request.GET.get("serial", "")}, **form_args)
+            serial = request.GET.get("serial", "")
+            form = PaperEntryForm(initial={"serial": serial}, **form_args)
+            if serial:
+                # Coming from a waiting or disputed sheet: the number is there, type the voter.
+                form.fields["serial"].widget.attrs.pop("autofocus", None)
+                form.fields["voter_reference"].widget.attrs["autofocus"] = True
     progress = paper.paper_progress(budget_round)
     return render(
         request,
@@ -760,8 +765,6 @@ def project_implementation(request: HttpRequest, pk: int) -> HttpResponse:
         _("Only administrators of this organisation can report on implementation."),
     )
     if project.status not in implementation.TRACKED_STATUSES:
-        from django.http import Http404
-
         raise Http404
     current = implementation.implementation_of(project)
     status_form = ImplementationStatusForm(

@@ -315,3 +315,28 @@ def test_a_sheet_for_an_unknown_district_is_refused(client, budget_round, office
     assert response.status_code == 400
     assert "This round has no district atlantis." in response.content.decode()
     assert not PaperBallotSheet.objects.exists()
+
+
+def test_opening_a_waiting_sheet_fills_its_number_and_focuses_the_voter(
+    client, budget_round, officers
+):
+    enter(client, officers[0], budget_round, serial="W-7")
+    client.force_login(officers[1])
+    html = client.get(url(budget_round), {"district": "city", "serial": "W-7"}).content.decode()
+    serial = html.split('name="serial"')[1].split(">")[0]
+    voter = html.split('name="voter_reference"')[1].split(">")[0]
+    assert 'value="W-7"' in serial
+    assert "autofocus" not in serial
+    assert "autofocus" in voter
+
+
+def test_sheet_messages_follow_the_readers_language(client, budget_round, officers):
+    client.force_login(officers[0])
+    response = client.post(
+        url(budget_round),
+        {"district": "city", "serial": "L1", "voter_reference": "x", "projects": ["p1"]},
+        HTTP_ACCEPT_LANGUAGE="pl",
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert '<html lang="pl"' in response.content.decode()
