@@ -101,6 +101,7 @@ class Subscriber(asyncio.Protocol):
         self.ready = asyncio.get_running_loop().create_future()
         self.closed = asyncio.get_running_loop().create_future()
         self.errors = 0
+        self.attempts = 0
 
     # asyncio.Protocol
 
@@ -216,6 +217,7 @@ async def connect(subscriber: Subscriber, port: int, timeout: float, retries: in
         subscriber.closed = loop.create_future()
         subscriber.buffer.clear()
         subscriber.upgraded = False
+        subscriber.attempts += 1
         try:
             await asyncio.wait_for(
                 loop.create_connection(lambda: subscriber, "127.0.0.1", port), timeout
@@ -387,13 +389,22 @@ async def run_count(
     rss_before = sum(_rss_kib(p) for p in workers)
     client_before = _rss_kib(os.getpid())
     subscribers = [Subscriber(i) for i in range(n)]
+    meter = harness.CpuMeter(meters)
+    meter.start()
     out.connect_seconds, failures = await open_many(subscribers, ws_port, batch=500)
+    connect_cpu = meter.stop()
     out.connected = n - failures
     rss_after = sum(_rss_kib(p) for p in workers)
     client_after = _rss_kib(os.getpid())
     print(
         f"  [{n}] connections held: {out.connected}/{n} "
         f"(opened in {out.connect_seconds:.1f}s, {failures} failed)"
+    )
+    retries = sum(s.attempts for s in subscribers) - n
+    print(
+        f"  [{n}] CPU per connection (ms): "
+        + "  ".join(f"{k.split(' ')[0]} {v / n * 1000:.2f}" for k, v in connect_cpu.items())
+        + f"; connect retries {retries}"
     )
     print(
         f"  [{n}] memory per connection: ASGI {(rss_after - rss_before) / max(n, 1):.1f} KiB "
@@ -499,7 +510,20 @@ async def run_count(
             s.drop()
         await asyncio.gather(*(s.closed for s in live))
         errors_before = sum(s.errors for s in live)
+        attempts_before = sum(s.attempts for s in live)
+        meter = harness.CpuMeter(meters)
+        meter.start()
         out.storm_seconds, failures = await open_many(live, ws_port, batch=len(live))
+        storm_cpu = meter.stop()
+        retries = sum(s.attempts for s in live) - attempts_before - len(live)
+        print(
+            f"  [{n}] storm CPU per reconnect (ms): "
+            + "  ".join(
+                f"{k.split(' ')[0]} {v / max(len(live), 1) * 1000:.2f}"
+                for k, v in storm_cpu.items()
+            )
+            + f"; connect retries {retries}"
+        )
         out.storm_errors = failures + sum(s.errors for s in live) - errors_before
         print(
             f"  [{n}] reconnect storm: {len(live)} clients back in {out.storm_seconds:.2f}s, "

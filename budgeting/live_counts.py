@@ -47,8 +47,12 @@ from budgeting.models import (
 
 BUCKET_SECONDS = 600  # turnout over time, per 10 minutes
 MAX_TIMELINE_POINTS = 144  # longer phases get wider buckets
-GAP_EXPIRY_SECONDS = 600.0  # no transaction holds a ballot uncommitted this long
-MAX_GAPS = 20_000
+# Ids skipped over are looked up again until they appear; "already voted" attempts burn ids
+# too (INSERT … ON CONFLICT), so gaps must not live long. No voting transaction holds a new
+# ballot uncommitted for two minutes (a big import may: it is counted when the round is
+# next loaded).
+GAP_EXPIRY_SECONDS = 120.0
+MAX_GAPS = 5_000
 INITIAL_GAP_WINDOW = 2_000  # ids below the newest one that may still be in flight at start
 IDLE_SECONDS = 600.0
 

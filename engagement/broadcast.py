@@ -333,6 +333,9 @@ class Broadcaster:
             return latest
         state = await self._compute(topic)
         self._diverged.add(topic)
+        if self.healthy and topic not in self._dirty and seq == self._seq.get(topic, 0):
+            # The next subscribers (a reconnect storm) reuse it instead of each reading it.
+            self._latest[topic] = (seq, state)
         return seq, state
 
 
