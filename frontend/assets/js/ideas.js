@@ -1,22 +1,29 @@
 // Ideas pages. Everything works without this module (plain GET/POST forms); with it,
 // htmx swaps the idea list's results, the support/follow buttons and the discussion in
-// place. Forms re-rendered with their errors come back as HTTP 400: inside an ideas region
-// ([data-ideas]) those are swapped like a success, so the field messages appear in place.
+// place. Forms re-rendered with their errors come back as HTTP 400 (429 when over the rate
+// limit): inside an ideas region ([data-ideas]) those are swapped like a success, so the
+// messages appear in place.
+const SWAPPED_ERRORS = new Set([400, 429]);
+
 document.addEventListener("htmx:beforeSwap", (event) => {
   const detail = event.detail;
   const source = detail.requestConfig && detail.requestConfig.elt;
-  if (detail.xhr.status === 400 && source && source.closest("[data-ideas]")) {
+  if (SWAPPED_ERRORS.has(detail.xhr.status) && source && source.closest("[data-ideas]")) {
     detail.shouldSwap = true;
     detail.isError = false;
   }
 });
 
-// After a comment is posted, take keyboard and screen-reader focus to it.
+// After a comment is posted, take keyboard and screen-reader focus to it; after a refused
+// one, to the discussion's error summary (its links lead to the text box concerned).
 document.addEventListener("htmx:afterSwap", () => {
   const posted = document.querySelector("[data-ideas] [data-posted]");
+  const summary = document.querySelector("#comments [data-error-summary]");
   if (posted) {
     posted.removeAttribute("data-posted");
     posted.focus();
+  } else if (summary) {
+    summary.focus();
   }
 });
 
