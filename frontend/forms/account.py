@@ -143,7 +143,7 @@ class NotificationPreferencesForm(forms.Form):
         return changes
 
 
-class PasswordConfirmForm(forms.Form):
+class AccountDeleteForm(forms.Form):
     """Deleting the account: the password, and a plain statement that it is final."""
 
     password = forms.CharField(

@@ -45,8 +45,8 @@ from engagement.models import (
     Role,
 )
 from frontend.forms.account import (
+    AccountDeleteForm,
     NotificationPreferencesForm,
-    PasswordConfirmForm,
     ProfileForm,
     add_service_errors,
 )
@@ -400,7 +400,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         ],
     }
     if request.method == "POST":
-        form = PasswordConfirmForm(request.POST)
+        form = AccountDeleteForm(request.POST)
         wait = _throttled(request)
         if wait is not None:
             return _too_many(request, "delete.html", {**context, "form": form}, wait)
@@ -416,7 +416,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your account is deleted. Thank you for taking part."))
                 return redirect("frontend:home")
     else:
-        form = PasswordConfirmForm()
+        form = AccountDeleteForm()
     context["form"] = form
     return render(request, TEMPLATES + "delete.html", context, status=400 if form.errors else 200)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from engagement.models import Residence, ResidentProfile
+from engagement.models import Residence, ResidentProfile, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +152,19 @@ def test_staff_see_their_roles_by_name(client, riga_moderator):
     client.force_login(riga_moderator)
     html = client.get(PROFILE).content.decode()
     assert "<strong>Rīga</strong>: Moderator" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/account/",
+        "/account/notifications/read-all/",
+        "/account/notifications/1/read/",
+        "/account/delete/",
+    ],
+)
+def test_anonymous_posts_change_nothing_and_go_to_sign_in(client, resident, url):
+    response = client.post(url, {"password": "correct horse battery staple", "understood": "on"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert User.objects.filter(pk=resident.pk).exists()
