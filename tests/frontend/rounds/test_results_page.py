@@ -155,7 +155,7 @@ class TestNotPublished:
         html = results_page(client, budget_round)
         assert "The results are not published yet" in html
         # 17:00 UTC is 7 p.m. in Rīga in winter.
-        assert "It closes on Jan. 15, 2027, 7 p.m." in html
+        assert "Closing time: Jan. 15, 2027, 7 p.m." in html
         assert 'data-published="false"' in html
         assert f'data-live-topic="round:{budget_round.slug}:results"' in html
         assert "<svg" not in html

@@ -58,7 +58,7 @@ class TestDuringVoting:
         html = page(client, budget_round)
         # Rīga is UTC+3 in summer: 10:30 UTC is 1:30 p.m. there.
         assert "from June 1, 2027, 1:30 p.m." in html
-        assert "It closes on June 1, 2027, 1:30 p.m." in html
+        assert "Closing time: June 1, 2027, 1:30 p.m." in html
         assert "Europe/Riga time zone" in html
 
     def test_budget_in_money_format(self, client, budget_round):
