@@ -67,6 +67,9 @@ QUEUE_PAGE_SIZE = 30
 LOG_PAGE_SIZE = 25
 MERGE_CANDIDATES = 20
 PAPER_LIST_LIMIT = 100
+# Two forms on one page share field names; their ids must differ.
+MERGE_IDS = "merge_%s"
+UPDATE_IDS = "update_%s"
 
 
 # --- shared -------------------------------------------------------------------------------
@@ -188,12 +191,12 @@ def idea_review(request: HttpRequest, pk: int) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()
     candidates = _merge_candidates(request, idea, query)
     review_form = ReviewForm(idea=idea, initial=_review_initial(idea))
-    merge_form = MergeForm(candidates=candidates)
+    merge_form = MergeForm(candidates=candidates, auto_id=MERGE_IDS)
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "merge":
-            merge_form = MergeForm(request.POST, candidates=candidates)
+            merge_form = MergeForm(request.POST, candidates=candidates, auto_id=MERGE_IDS)
             if merge_form.is_valid() and _merge(request, idea, merge_form):
                 return redirect("frontend:staff_idea_review", pk=idea.pk)
         else:
@@ -373,7 +376,7 @@ def moderation(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
     failed: ModerationForm | None = None
     if request.method == "POST":
-        form = ModerationForm(request.POST)
+        form = ModerationForm(request.POST, auto_id=_moderation_auto_id(request.POST))
         outcome = _moderate(request, organisation, form)
         if outcome is not None:
             return outcome
@@ -401,6 +404,14 @@ def moderation(request: HttpRequest, org_slug: str) -> HttpResponse:
         },
         status=400 if failed is not None else 200,
     )
+
+
+def _moderation_auto_id(data: Any) -> str:
+    """Field ids of the row the form came from, so the error summary links to its note."""
+    kind = "comment" if data.get("target") == "comment" else "idea"
+    target_id = _int(data.get("target_id")) or 0
+    prefix = "restore" if data.get("region") == "log" else "report"
+    return f"{prefix}-{kind}-{target_id}-%s"
 
 
 def _log_page(request: HttpRequest, organisation: Organisation, number: Any) -> Any:
@@ -770,11 +781,11 @@ def project_implementation(request: HttpRequest, pk: int) -> HttpResponse:
     status_form = ImplementationStatusForm(
         initial={"status": current.status, "progress": current.progress}
     )
-    update_form = ImplementationUpdateForm()
+    update_form = ImplementationUpdateForm(auto_id=UPDATE_IDS)
     status = 200
     if request.method == "POST":
         if request.POST.get("action") == "update":
-            update_form = ImplementationUpdateForm(request.POST, request.FILES)
+            update_form = ImplementationUpdateForm(request.POST, request.FILES, auto_id=UPDATE_IDS)
             if update_form.is_valid() and _post_update(request, project, update_form):
                 return redirect("frontend:staff_project_implementation", pk=project.pk)
         else:

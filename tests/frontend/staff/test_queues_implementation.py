@@ -204,7 +204,7 @@ def test_a_file_that_is_not_an_image_is_refused(client, riga_admin, project):
         },
     )
     assert response.status_code == 400
-    assert 'id="id_image_1-error"' in response.content.decode()
+    assert 'id="update_image_1-error"' in response.content.decode()
     assert not ImplementationUpdate.objects.exists()
 
 
@@ -231,3 +231,13 @@ def test_implementation_page_speaks_polish(client, riga_admin, project):
     assert '<html lang="pl"' in html
     assert "To pole jest wymagane." in html
     assert "Wpisz liczbę całkowitą." in html
+
+
+def test_the_two_forms_do_not_share_field_ids(client, riga_admin, project):
+    import re
+    from collections import Counter
+
+    client.force_login(riga_admin)
+    html = client.get(project_url(project)).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [name for name, n in ids.items() if n > 1] == []

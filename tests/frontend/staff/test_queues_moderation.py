@@ -142,6 +142,7 @@ def test_hiding_needs_a_public_note(client, riga_moderator, reported):
     html = response.content.decode()
     assert "Give a public note saying why." in html
     assert f'id="report-idea-{reported.pk}-note-error"' in html
+    assert f'<a href="#report-idea-{reported.pk}-note">' in html  # the summary links to it
     assert Idea.objects.get(pk=reported.pk).hidden is False
     assert not ModerationLog.objects.exists()
 

@@ -347,3 +347,15 @@ def test_the_review_page_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(16):
         response = client.get(review_url(idea), {"q": "benches"})
     assert response.content.decode().count('name="into"') == 10
+
+
+def test_the_review_and_merge_forms_do_not_share_field_ids(client, riga_reviewer, idea, process):
+    import re
+    from collections import Counter
+
+    factories.IdeaFactory(process=process, title="Benches again")
+    client.force_login(riga_reviewer)
+    html = client.get(review_url(idea), {"q": "benches"}).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [name for name, n in ids.items() if n > 1] == []
+    assert 'id="merge_public_reason"' in html
