@@ -319,7 +319,8 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
             "title": title,
             "url": _target_url(notification),
             "context": {**stored, "status_label": status_label},
-            "preferences_url": settings.SITE_URL + "/api/v1/me/notification-preferences/",
+            # The notification settings page (frontend:notification_settings), not the API.
+            "preferences_url": settings.SITE_URL + "/account/notifications/settings/",
             "site_url": settings.SITE_URL,
             "subject": subject,
         }

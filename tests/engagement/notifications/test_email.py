@@ -180,7 +180,7 @@ def test_every_event_has_a_template(event):
     body = mail.outbox[0].body
     assert "{%" not in body
     assert "{{" not in body
-    assert "/api/v1/me/notification-preferences/" in body
+    assert "/account/notifications/settings/" in body
 
 
 def test_a_failing_send_after_commit_never_breaks_the_write(

@@ -237,3 +237,13 @@ def test_the_new_count_travels_in_polish_too(client, resident):
     header = response["HX-Trigger"]
     assert header.isascii()
     assert json.loads(header)["kopa:unread"]["count"] == 0
+
+
+def test_notification_emails_link_to_the_settings_page(client, resident):
+    from django.conf import settings
+    from django.urls import reverse
+
+    from engagement.notifications import render_email
+
+    message = render_email(notify(resident))
+    assert settings.SITE_URL + reverse("frontend:notification_settings") in message.body
