@@ -669,6 +669,12 @@ def _detail_context(
             "reply_to": reply_to,
             "edit_since": timezone.now() - services.comment_edit_window(),
             "similar": similar,
+            "review_url": _url_or_none("frontend:staff_idea_review", idea.pk)
+            if rules.can_review_idea(request.user, idea) or rules.can_merge_idea(request.user, idea)
+            else None,
+            "moderation_url": _url_or_none("frontend:staff_moderation", current.organisation.slug)
+            if rules.can_moderate(request.user, current)
+            else None,
             "page_errors": errors or [],
             "crumbs": _process_crumbs(
                 current,

@@ -354,3 +354,22 @@ def test_round_cards_offer_voting_and_results(client, riga):
     html = body(client.get("/o/riga/"))
     assert f'href="/rounds/{voting.budget_round.slug}/vote/">Vote now' in html
     assert f'href="/rounds/{done.slug}/results/">See the results' in html
+
+
+def test_staff_see_hidden_comments_marked_and_their_work_links(client, idea, riga_moderator):
+    factories.CommentFactory(
+        idea=idea, body="<p>Secret insult</p>", hidden=True, moderation_note="Offensive"
+    )
+    client.force_login(riga_moderator)
+    html = body(client.get(url(idea)))
+    assert "Secret insult" in html
+    assert "Hidden by moderators" in html
+    assert 'href="/staff/o/riga/moderation/">Moderation queue' in html
+
+
+def test_reviewers_get_the_review_link_in_the_review_phase(client, idea, riga_reviewer):
+    idea.process.phase = "reviewing"
+    idea.process.save()
+    client.force_login(riga_reviewer)
+    html = body(client.get(url(idea)))
+    assert f'href="/staff/ideas/{idea.pk}/review/">Review or merge this idea' in html
