@@ -391,6 +391,11 @@ def moderation(request: HttpRequest, org_slug: str) -> HttpResponse:
             ):
                 group["form"] = failed
     log = _log_page(request, organisation, request.GET.get("page"))
+    if failed is not None and failed.data.get("region") == "log":
+        failed_key = (failed.data.get("target"), _int(failed.data.get("target_id")))
+        for entry in log.object_list:
+            key = ("comment", entry.comment_id) if entry.comment_id else ("idea", entry.idea_id)
+            entry.restore_form = failed if entry.can_restore and key == failed_key else None
     return render(
         request,
         "frontend/staff/queues/moderation.html",

@@ -298,3 +298,21 @@ def test_the_log_is_paginated(client, riga_moderator, process):
     assert 'rel="next"' in html
     html = client.get(url(), {"page": 2}).content.decode()
     assert html.count('class="mod-log__entry"') == 2
+
+
+def test_restore_without_javascript_shows_the_message_at_the_entry(
+    client, riga_moderator, reported
+):
+    client.force_login(riga_moderator)
+    client.post(
+        url(), {"action": "hide", "target": "idea", "target_id": reported.pk, "note": "Spam."}
+    )
+    response = client.post(
+        url(),
+        {"action": "restore", "target": "idea", "target_id": reported.pk, "region": "log"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'<a href="#restore-idea-{reported.pk}-note">' in html
+    assert f'id="restore-idea-{reported.pk}-error"' in html
+    assert Idea.objects.get(pk=reported.pk).hidden is True
