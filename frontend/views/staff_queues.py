@@ -141,6 +141,10 @@ def review_queue(request: HttpRequest, org_slug: str) -> HttpResponse:
     review_open = {p.pk: idea_rules.phase_allows(p, IdeaAction.REVIEW) for p in processes}
     for idea in page.object_list:
         idea.review_open = review_open.get(idea.process_id, False)
+        process = idea.process
+        idea.currency = (
+            process.budget_round.currency if process.budget_round_id else organisation.currency
+        )
     return render(
         request,
         "frontend/staff/queues/review_queue.html",

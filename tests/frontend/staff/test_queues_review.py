@@ -63,6 +63,7 @@ def test_reviewers_administrators_and_operators_see_the_queue(client, idea, pers
     html = client.get(queue_url()).content.decode()
     assert "Benches on the square" in html
     assert review_url(idea) in html
+    assert "12,000.00 EUR" in html  # the author's estimate
 
 
 def test_unknown_organisation_is_404(client, riga_reviewer):
