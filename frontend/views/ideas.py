@@ -198,7 +198,6 @@ def _process_context(request: HttpRequest, process: ParticipatoryProcess) -> dic
         "budget_round": budget_round,
         "round_url": _url_or_none("frontend:round", budget_round.slug) if budget_round else None,
         "can_submit": rules.phase_allows(process, rules.Action.SUBMIT),
-        "is_staff": rules.is_staff(request.user, process),
     }
 
 

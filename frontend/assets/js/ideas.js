@@ -47,3 +47,31 @@ document.addEventListener("htmx:configRequest", (event) => {
     }
   }
 });
+
+// "Use my current location" on the idea form fills latitude and longitude (6 decimals, as
+// stored). Shown only with JavaScript and a browser that can locate; typing works anyway.
+function setUpLocate(box) {
+  const button = box.querySelector("[data-locate-button]");
+  const status = box.querySelector("[data-locate-status]");
+  const form = box.closest("form");
+  if (!button || !form || !("geolocation" in navigator)) return;
+  box.classList.add("is-available");
+  button.addEventListener("click", () => {
+    status.textContent = box.dataset.labelBusy;
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        form.querySelector("[name=latitude]").value = position.coords.latitude.toFixed(6);
+        form.querySelector("[name=longitude]").value = position.coords.longitude.toFixed(6);
+        status.textContent = box.dataset.labelDone;
+      },
+      () => {
+        status.textContent = box.dataset.labelFailed;
+      },
+      { enableHighAccuracy: true, timeout: 15000 },
+    );
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-locate]").forEach(setUpLocate);
+});
