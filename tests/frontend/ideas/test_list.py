@@ -102,6 +102,9 @@ class TestPagination:
         assert "Idea number 24" in first
         assert "Idea number 04" not in first
         assert "category=green&amp;page=2" in first
+        # With htmx the page links load in place; the idea links stay ordinary links.
+        assert '<div id="idea-results" class="idea-results">' in first
+        assert first.index('hx-boost="true"') > first.rindex('class="card idea-card"')
         second = body(client.get(URL, {"category": "green", "page": 2}))
         assert "Idea number 04" in second
         assert "Idea number 24" not in second
