@@ -31,7 +31,13 @@ from engagement.realtime import encode, topic_kind
 
 logger = logging.getLogger(__name__)
 
-Send = Callable[[str], Awaitable[None]]
+# A subscriber is the socket's raw ASGI send: it gets one shared, pre-built message
+# ``{"type": "websocket.send", "text": frame}`` — no per-socket wrapper, dict or encoding.
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def ws_message(frame: str) -> dict[str, Any]:
+    return {"type": "websocket.send", "text": frame}
 
 
 def _prefix() -> str:
@@ -210,9 +216,10 @@ class Broadcaster:
     async def _tell_everyone(self, frame: str) -> None:
         """One frame to every local socket (each once, whatever it watches)."""
         sockets = {send for sends in self._subscribers.values() for send in sends}
+        message = ws_message(frame)
         for send in sockets:
             with contextlib.suppress(Exception):
-                await send(frame)
+                await send(message)
 
     # the publishing side, for callers already in async code (and tests)
 
@@ -274,10 +281,11 @@ class Broadcaster:
                     continue
                 resolved = topic_kind(topic)
                 assert resolved is not None
-                frame = encode(resolved[0].kind, state, seq=seq, topic=topic)  # encoded once
+                # Encoded once, one message object for every socket.
+                message = ws_message(encode(resolved[0].kind, state, seq=seq, topic=topic))
                 for send in list(self._subscribers.get(topic, ())):
                     try:
-                        await send(frame)
+                        await send(message)
                     except Exception:  # one broken socket must not stop the others
                         logger.debug("live: send to a subscriber of %s failed", topic)
         finally:

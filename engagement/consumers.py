@@ -22,6 +22,14 @@ from engagement.realtime import (
     topic_kind,
 )
 
+AUTHORIZE_CACHE_SECONDS = 1.0
+_authorized: dict[tuple[str, Any], tuple[float, Exception | None]] = {}
+
+
+def forget_authorizations() -> None:
+    """Drop cached subscribe decisions (tests)."""
+    _authorized.clear()
+
 
 class LiveConsumer(AsyncWebsocketConsumer):
     """The live connection of one browser tab.
@@ -60,7 +68,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if topics:
             broadcaster = await get_broadcaster()
             for topic in topics:
-                broadcaster.unsubscribe(topic, self.send)
+                broadcaster.unsubscribe(topic, self.base_send)
             topics.clear()
 
     def _over_rate(self) -> bool:
@@ -137,7 +145,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         kind, key = resolved
         try:
-            await database_sync_to_async(kind.authorize)(key, self.scope.get("user"))
+            await self._authorize(kind, key, topic)
         except TopicNotFound:
             await self.send(
                 error_frame(ErrorCode.NOT_FOUND, f"No topic {topic!r}.", in_response=frame_id)
@@ -151,7 +159,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             )
             return
         broadcaster = await get_broadcaster()
-        seq = await broadcaster.subscribe(topic, self.send)
+        seq = await broadcaster.subscribe(topic, self.base_send)
         self._topics.add(topic)
         await self.send(encode("subscribed", {"topic": topic, "seq": seq}, in_response=frame_id))
         if not broadcaster.healthy:
@@ -161,6 +169,30 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return  # nothing missed; updates follow
         seq, state = await broadcaster.snapshot(topic)
         await self.send(encode("snapshot", {"topic": topic, "state": state}, seq=seq))
+
+    async def _authorize(self, kind: Any, key: str, topic: str) -> None:
+        """``kind.authorize`` in a worker thread; its answer for the same user and topic is
+        reused for ``AUTHORIZE_CACHE_SECONDS`` (the round lookups behind it are cached as
+        long), so a reconnect storm of anonymous pages costs one check per topic."""
+        user = self.scope.get("user")
+        who = user.pk if user is not None and user.is_authenticated else None
+        cache_key = (topic, who)
+        now = time.monotonic()
+        hit = _authorized.get(cache_key)
+        if hit is not None and now - hit[0] < AUTHORIZE_CACHE_SECONDS:
+            if hit[1] is not None:
+                raise hit[1]
+            return
+        error: Exception | None = None
+        try:
+            await database_sync_to_async(kind.authorize)(key, user)
+        except (TopicNotFound, TopicForbidden) as refused:
+            error = refused
+        if len(_authorized) > 10_000:
+            _authorized.clear()
+        _authorized[cache_key] = (now, error)
+        if error is not None:
+            raise error
 
     async def _unsubscribe(self, frame: dict[str, Any]) -> None:
         frame_id = frame.get("id")
@@ -172,5 +204,5 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         if topic in self._topics:
             self._topics.discard(topic)
-            (await get_broadcaster()).unsubscribe(topic, self.send)
+            (await get_broadcaster()).unsubscribe(topic, self.base_send)
         await self.send(encode("unsubscribed", {"topic": topic}, in_response=frame_id))

@@ -27,12 +27,15 @@ def fresh_counters():
     """Test databases are emptied between tests (ids may start again): counters too."""
     from budgeting import live
     from budgeting.live_counts import counters
+    from engagement.consumers import forget_authorizations
 
     counters.reset()
     live._round_cache.clear()
+    forget_authorizations()
     yield
     counters.reset()
     live._round_cache.clear()
+    forget_authorizations()
 
 
 @pytest.fixture(autouse=True)

@@ -29,11 +29,11 @@ async def test_dirty_published_by_one_process_reaches_a_subscriber_of_another(li
     other = broadcast.Broadcaster(redis_url=settings.REDIS_URL)
     await one.start()
     await other.start()
-    received: asyncio.Queue[str] = asyncio.Queue()
+    received: asyncio.Queue[dict] = asyncio.Queue()
     try:
         seq = await other.subscribe(TOPIC, received.put)
         await one.publish_dirty(TOPIC)
-        frame = await asyncio.wait_for(received.get(), timeout=1)
+        frame = (await asyncio.wait_for(received.get(), timeout=1))["text"]
         assert frame.startswith(f'{{"type":"turnout","seq":{seq + 1},')
         assert '"voters":0' in frame
 
@@ -44,7 +44,7 @@ async def test_dirty_published_by_one_process_reaches_a_subscriber_of_another(li
             district_budget=await run(live_round.districts.get)(key="city"),
             projects=["p1"],
         )
-        frame = await asyncio.wait_for(received.get(), timeout=1)
+        frame = (await asyncio.wait_for(received.get(), timeout=1))["text"]
         assert frame.startswith(f'{{"type":"turnout","seq":{seq + 2},')
         assert '"voters":1' in frame
         assert one.subscriber_count(TOPIC) == 0
