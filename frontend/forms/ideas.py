@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from budgeting.money import from_minor
 from engagement.ideas import services
 from engagement.ideas.serializers import SORT_CHOICES, IdeaFieldsInput
 from engagement.models import District, IdeaStatus, ParticipatoryProcess, ReportReason
@@ -151,8 +152,6 @@ class IdeaForm(forms.Form):
 
     @classmethod
     def initial_for(cls, idea: Idea) -> dict[str, Any]:
-        from budgeting.money import from_minor
-
         return {
             "title": idea.title,
             "description": textarea_text(idea.description),
