@@ -16,6 +16,7 @@ BENCHMARKS = {
     "cast": "bench.cast",
     "race": "bench.race",
     "realtime": "bench.realtime",
+    "pages": "bench.pages",
 }
 
 
