@@ -178,7 +178,11 @@ def main(argv: list[str] | None = None) -> int:
                 signed_in,
                 f"/rounds/{voting.slug}/vote/{first_budget.key}/",
             ),
-            (f"results ({args.projects} projects)", anonymous, f"/rounds/{published.slug}/results/"),
+            (
+                f"results ({args.projects} projects)",
+                anonymous,
+                f"/rounds/{published.slug}/results/",
+            ),
         ]
         rows = [(name, _measure(client, path, args.runs)) for name, client, path in pages]
     print(f"  {'page':34} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>8} {'queries':>8} {'kB':>7}")
@@ -190,5 +194,6 @@ def main(argv: list[str] | None = None) -> int:
             f"  {name:34} {row['p50']:8.1f} {row['p99']:8.1f} {row['cpu']:8.1f} "
             f"{row['queries']:8d} {row['bytes'] / 1024:7.0f}{'  over target' if over else ''}"
         )
-    print(f"  target: p50 < {TARGET_MS:.0f} ms server time per page: {'missed' if failed else 'met'}")
+    verdict = "missed" if failed else "met"
+    print(f"  target: p50 < {TARGET_MS:.0f} ms server time per page: {verdict}")
     return 1 if failed else 0
