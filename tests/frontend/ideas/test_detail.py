@@ -373,3 +373,16 @@ def test_reviewers_get_the_review_link_in_the_review_phase(client, idea, riga_re
     client.force_login(riga_reviewer)
     html = body(client.get(url(idea)))
     assert f'href="/staff/ideas/{idea.pk}/review/">Review or merge this idea' in html
+
+
+def test_the_idea_page_renders_in_polish(client, idea, resident):
+    factories.CommentFactory(idea=idea)
+    client.force_login(resident)
+    response = client.get(url(idea), HTTP_ACCEPT_LANGUAGE="pl")
+    html = body(response)
+    assert response.status_code == 200
+    assert '<html lang="pl"' in html
+    # Django's own Polish: an empty comment is refused in the reader's language.
+    refused = client.post(url(idea, "comments/"), {"body": ""}, HTTP_ACCEPT_LANGUAGE="pl")
+    assert refused.status_code == 400
+    assert "To pole jest wymagane." in body(refused)
