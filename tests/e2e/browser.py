@@ -90,15 +90,18 @@ def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def snap(page: Page, name: str) -> list[Path]:
-    """Full-page screenshots of the page at phone and desktop width (axe runs at both)."""
+def snap(page: Page, name: str, *, axe: bool = True) -> list[Path]:
+    """Full-page screenshots of the page at phone and desktop width (axe runs at both).
+
+    ``axe=False`` for a tab without JavaScript: axe needs the page's timers to run.
+    """
     __tracebackhide__ = True
     SCREENSHOTS.mkdir(exist_ok=True)
     original = page.viewport_size or DESKTOP
     saved = []
     for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(size)
-        if size != original:
+        if axe and size != original:
             axe_check(page)
         path = SCREENSHOTS / f"{name}-{label}.png"
         page.screenshot(path=str(path), full_page=True)
