@@ -9,7 +9,7 @@ ASSETS  = frontend/static/frontend/build/.built
 ASSET_SOURCES = $(shell find frontend/assets -type f 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets run serve migrate seed test lint format check pytest bench worker beat clean
+.PHONY: help install assets run serve migrate seed test lint format check pytest bench worker beat clean messages compilemessages
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -61,6 +61,18 @@ pytest: install assets ## Only the test suite (pass ARGS=... to pytest)
 	$(BIN)/pytest $(ARGS)
 
 test: lint check pytest ## ruff, makemigrations --check and pytest (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+
+# Translations: the django domain from all apps, djangojs from frontend/assets/js only (not the
+# built bundle). --no-obsolete drops strings that left the source instead of keeping them as #~.
+I18N_IGNORE = --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench --ignore='frontend/static/*'
+JS_I18N_IGNORE = $(I18N_IGNORE) --ignore=docs --ignore=media --ignore=config --ignore=engagement --ignore=budgeting --ignore=surveys
+
+messages: install ## Extract translatable strings into locale/pl and locale/de (then translate the .po files)
+	$(BIN)/python manage.py makemessages -l pl -l de --no-obsolete $(I18N_IGNORE)
+	$(BIN)/python manage.py makemessages -d djangojs -l pl -l de --no-obsolete $(JS_I18N_IGNORE)
+
+compilemessages: install ## Compile locale/*/LC_MESSAGES/*.po into the .mo files (commit both)
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 bench: install ## Run the benchmarks and print figures
 	$(BIN)/python -m bench $(ARGS)
