@@ -40,6 +40,65 @@ def ws_message(frame: str) -> dict[str, Any]:
     return {"type": "websocket.send", "text": frame}
 
 
+# --- the cheapest write: one pre-framed websocket message for every socket -----------------
+#
+# A server's text frame is the same bytes for every socket (servers do not mask), so under
+# uvicorn's sans-I/O websocket protocol the broadcaster writes those bytes straight to each
+# socket's transport (~µs) instead of going through the ASGI send and the protocol's frame
+# builder and compressor per socket. Uncompressed messages stay valid when a client
+# negotiated permessage-deflate (RFC 7692: compression is per message). Anything else — a
+# different server, a socket not plainly open — falls back to the ASGI send.
+
+RawWrite = Callable[[bytes], bool]
+
+
+def websocket_text_frame(text: str) -> bytes:
+    payload = text.encode("utf-8")
+    length = len(payload)
+    if length < 126:
+        head = bytes((0x81, length))
+    elif length < 65536:
+        head = bytes((0x81, 126)) + length.to_bytes(2, "big")
+    else:
+        head = bytes((0x81, 127)) + length.to_bytes(8, "big")
+    return head + payload
+
+
+def raw_writer(send: Any) -> RawWrite | None:
+    """A direct writer for the socket behind ``send`` (the ASGI send a consumer got), or
+    None when that is not uvicorn's sans-I/O websocket protocol."""
+    try:
+        from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+        from websockets.protocol import State
+    except ImportError:  # another server
+        return None
+    target = send
+    for _ in range(4):  # through channels' session wrapper(s) to the server's own send
+        owner = getattr(target, "__self__", None)
+        if isinstance(owner, WebSocketsSansIOProtocol):
+            break
+        target = getattr(owner, "real_send", None)
+        if target is None:
+            return None
+    else:
+        return None
+    protocol = owner
+
+    def write(data: bytes) -> bool:
+        transport = protocol.transport
+        if (
+            protocol.close_sent
+            or transport is None
+            or transport.is_closing()
+            or protocol.conn.state is not State.OPEN
+        ):
+            return False
+        transport.write(data)
+        return True
+
+    return write
+
+
 def _prefix() -> str:
     prefix = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "kopa")
     return f"{prefix}:live"
@@ -131,6 +190,7 @@ class Broadcaster:
         self.redis_url = redis_url
         self._loop: asyncio.AbstractEventLoop | None = None
         self._subscribers: dict[str, set[Send]] = {}
+        self._raw: dict[Send, RawWrite] = {}
         self._seq: dict[str, int] = {}
         self._dirty: set[str] = set()
         self._flushers: dict[str, asyncio.Task[None]] = {}
@@ -281,10 +341,14 @@ class Broadcaster:
                     continue
                 resolved = topic_kind(topic)
                 assert resolved is not None
-                # Encoded once, one message object for every socket.
-                message = ws_message(encode(resolved[0].kind, state, seq=seq, topic=topic))
+                # Encoded once: one frame (bytes, and one ASGI message) for every socket.
+                text = encode(resolved[0].kind, state, seq=seq, topic=topic)
+                message, framed, raws = ws_message(text), websocket_text_frame(text), self._raw
                 for send in list(self._subscribers.get(topic, ())):
                     try:
+                        raw = raws.get(send)
+                        if raw is not None and raw(framed):
+                            continue
                         await send(message)
                     except Exception:  # one broken socket must not stop the others
                         logger.debug("live: send to a subscriber of %s failed", topic)
@@ -312,10 +376,13 @@ class Broadcaster:
             self._seq[topic] = max(seq, self._seq.get(topic, 0))
         return self._seq[topic]
 
-    async def subscribe(self, topic: str, send: Send) -> int:
-        """Add a local subscriber; returns the topic's current ``seq``."""
+    async def subscribe(self, topic: str, send: Send, raw: RawWrite | None = None) -> int:
+        """Add a local subscriber; returns the topic's current ``seq``. ``raw`` is the
+        socket's direct writer (:func:`raw_writer`), if it has one."""
         seq = await self.current_seq(topic)
         self._subscribers.setdefault(topic, set()).add(send)
+        if raw is not None:
+            self._raw[send] = raw
         return seq
 
     def unsubscribe(self, topic: str, send: Send) -> None:
@@ -323,6 +390,8 @@ class Broadcaster:
         if subscribers is None:
             return
         subscribers.discard(send)
+        if not any(send in others for others in self._subscribers.values()):
+            self._raw.pop(send, None)
         if not subscribers:
             del self._subscribers[topic]
             self._dirty.discard(topic)

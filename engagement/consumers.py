@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from engagement.broadcast import get_broadcaster
+from engagement.broadcast import get_broadcaster, raw_writer
 from engagement.realtime import (
     PROTOCOL_VERSION,
     ErrorCode,
@@ -159,7 +159,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             )
             return
         broadcaster = await get_broadcaster()
-        seq = await broadcaster.subscribe(topic, self.base_send)
+        if not hasattr(self, "_raw"):
+            self._raw = raw_writer(self.base_send)
+        seq = await broadcaster.subscribe(topic, self.base_send, self._raw)
         self._topics.add(topic)
         await self.send(encode("subscribed", {"topic": topic, "seq": seq}, in_response=frame_id))
         if not broadcaster.healthy:

@@ -63,7 +63,9 @@ def two_servers(transactional_db):
     )
     processes, ports = [], []
     try:
-        for _ in range(2):
+        # Both of uvicorn's websocket protocols: the sans-I/O one gets the broadcaster's
+        # direct pre-framed writes, the other the plain ASGI send.
+        for ws_impl in ("websockets-sansio", "websockets"):
             port = _free_port()
             process = subprocess.Popen(
                 [
@@ -73,6 +75,8 @@ def two_servers(transactional_db):
                     "127.0.0.1",
                     "--port",
                     str(port),
+                    "--ws",
+                    ws_impl,
                     "--lifespan",
                     "off",
                     "--no-access-log",
@@ -124,24 +128,40 @@ def test_a_ballot_cast_through_one_process_reaches_a_subscriber_of_the_other(
     voter = factories.eligible_voter(riga)
     client.force_login(voter)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    casting, watching = two_servers
+    sansio, legacy = two_servers
     topic = "round:riga-multi:turnout"
 
-    async def scenario() -> dict:
+    async def watch(port: int, ready: asyncio.Event, out: list) -> None:
         async with websockets.asyncio.client.connect(
-            f"ws://127.0.0.1:{watching}/ws/live/", origin=f"http://127.0.0.1:{watching}"
+            f"ws://127.0.0.1:{port}/ws/live/", origin=f"http://127.0.0.1:{port}"
         ) as socket:
             assert json.loads(await socket.recv())["type"] == "hello"
             await socket.send(json.dumps({"type": "subscribe", "id": 1, "topic": topic}))
             assert json.loads(await socket.recv())["type"] == "subscribed"
             snapshot = json.loads(await socket.recv())
             assert snapshot["payload"]["state"]["voters"] == 0
-            status = await asyncio.to_thread(cast_over_http, casting, cookie, "a" * 32)
-            assert status == 201
-            return json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
+            ready.set()
+            out.append(json.loads(await asyncio.wait_for(socket.recv(), timeout=10)))
 
-    update = asyncio.run(scenario())
-    assert update["type"] == "turnout"
-    assert update["topic"] == topic
-    assert update["payload"]["voters"] == 1
-    assert update["payload"]["districts"]["city"]["online"] == 1
+    async def scenario() -> list[dict]:
+        updates: list[dict] = []
+        readies = [asyncio.Event(), asyncio.Event()]
+        watchers = [
+            asyncio.create_task(watch(port, ready, updates))
+            for port, ready in zip((legacy, sansio), readies, strict=True)
+        ]
+        for ready in readies:
+            await asyncio.wait_for(ready.wait(), timeout=10)
+        # Cast through the sans-I/O server; the subscriber on the other server hears it.
+        status = await asyncio.to_thread(cast_over_http, sansio, cookie, "a" * 32)
+        assert status == 201
+        await asyncio.gather(*watchers)
+        return updates
+
+    updates = asyncio.run(scenario())
+    assert len(updates) == 2  # a subscriber on each process
+    for update in updates:
+        assert update["type"] == "turnout"
+        assert update["topic"] == topic
+        assert update["payload"]["voters"] == 1
+        assert update["payload"]["districts"]["city"]["online"] == 1
