@@ -255,7 +255,13 @@ def test_a_resident_idea_goes_from_sign_up_to_published_results(open_page, riga,
 
     # --- the resident reads the results and why the idea won -----------------------------------
     visit(resident, url("round_results", slug))
-    results = resident.locator("main").inner_text()
-    assert IDEA_TITLE in results
-    assert re.search(r"selected|funded|won", results, re.I)
+    # The table of every project says who won and why, in words (the chart's alternative).
+    idea_row = resident.get_by_role("row").filter(has_text=IDEA_TITLE)
+    assert re.search(r"Funded.*Funded at step \d", idea_row.inner_text(), re.S), (
+        idea_row.inner_text()
+    )
+    skate_row = resident.get_by_role("row").filter(has_text="Skate park by the river")
+    assert re.search(r"Not funded.*only 0\.00\D* was left", skate_row.inner_text(), re.S), (
+        skate_row.inner_text()
+    )
     snap(resident, "results")
