@@ -95,6 +95,26 @@ def test_every_public_page(page, demo):
     )
 
 
+@pytest.mark.parametrize("language", ["pl", "de"])
+def test_public_pages_in_another_language(open_page, demo, language):
+    # Translations change the words, and with them what axe checks (accessible names that
+    # must contain the visible text, text that must fit): the main pages again, translated.
+    page = open_page(locale=language)
+    urls = [
+        "/",
+        *paths(
+            ("organisation", (DEMO,)),
+            ("idea_detail", (demo["idea"].pk,)),
+            ("round", (VOTING,)),
+            ("round_projects", (VOTING,)),
+            ("round_results", (RESULTS,)),
+        ),
+        "/accounts/login/",
+    ]
+    tour(page, urls)
+    assert page.evaluate("() => document.documentElement.lang") == language
+
+
 def test_every_resident_page(open_page, demo):
     resident = User.objects.filter(memberships__isnull=True, is_staff=False).order_by("pk")[0]
     page = open_page(resident)
