@@ -44,9 +44,9 @@ def move_phase(page, slug: str, phase: str, label: str) -> None:
     page.get_by_role("radio", name=re.compile(label, re.I)).check()
     page.get_by_role("button", name="Continue").click()
     axe_check(page)
-    confirm = page.get_by_role("checkbox")
+    confirm = page.locator("form:has(input[name=to][type=hidden])").get_by_role("checkbox")
     if confirm.count():
-        confirm.first.check()
+        confirm.check()
     with page.expect_navigation():
         page.get_by_role("button", name=re.compile(rf"Yes, move to {label}", re.I)).click()
     check_response_ok(page)
@@ -235,19 +235,24 @@ def test_a_resident_idea_goes_from_sign_up_to_published_results(open_page, riga,
     # --- staff closes voting, tallies and publishes --------------------------------------------
     move_phase(staff, slug, "tallying", "Tallying")
     visit(staff, url("staff_tally", slug))
-    run = staff.get_by_role("button", name=re.compile(r"tally|count|run", re.I))
-    if run.count():
-        with staff.expect_navigation():
-            run.first.click()
-        check_response_ok(staff)
-        axe_check(staff)
-    snap(staff, "staff-tally")
-    visit(staff, url("staff_publish", slug))
-    confirm = staff.get_by_role("checkbox")
-    if confirm.count():
-        confirm.first.check()
     with staff.expect_navigation():
-        staff.get_by_role("button", name=re.compile("Publish", re.I)).click()
+        staff.get_by_role("button", name=re.compile(r"^Run the preview")).click()
+    check_response_ok(staff)
+    axe_check(staff)
+    why = staff.locator("main").inner_text()
+    assert re.search(rf"Funded\s+{IDEA_TITLE}.*Funded at step", why, re.S), why
+    snap(staff, "staff-tally")
+    # Nothing is public before publication.
+    assert Project.objects.get(pk=project.pk).status == "on_ballot"
+    with staff.expect_navigation():
+        staff.get_by_role("link", name="Go to publishing").click()
+    check_response_ok(staff)
+    axe_check(staff)
+    staff.locator("form").filter(
+        has=staff.get_by_role("button", name="Publish the results")
+    ).get_by_role("checkbox").check()
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Publish the results").click()
     check_response_ok(staff)
     axe_check(staff)
     project.refresh_from_db()
