@@ -357,13 +357,14 @@ class Outcome:
     final_ok: bool = False
     storm_seconds: float = float("nan")
     storm_errors: int = 0
+    rate: float = 0.0
     notes: list[str] = field(default_factory=list)
 
     def fanout_ok(self) -> bool:
         return self.fanout_last_median_ms <= 300 and self.fanout_p99_ms <= 400
 
-    def stream_ok(self) -> bool:
-        return self.vote_visible_p99_ms <= 600 and self.final_ok
+    def stream_ok(self, asked: float = 300.0) -> bool:
+        return self.vote_visible_p99_ms <= 600 and self.final_ok and self.rate >= 0.95 * asked
 
     def storm_ok(self) -> bool:
         return self.storm_seconds <= 10 and self.storm_errors == 0
@@ -483,7 +484,10 @@ async def run_count(
     statuses: dict[int, int] = {}
     for c in casts:
         statuses[c.status] = statuses.get(c.status, 0) + 1
-    rate = len(ok_casts) / args.stream_seconds
+    # The rate achieved (the servers may not keep up with the rate asked for).
+    span = (ok_casts[-1].replied - min(c.sent for c in ok_casts)) if ok_casts else 0.0
+    rate = len(ok_casts) / span if span else 0.0
+    out.rate = rate
     print(
         f"  [{n}] stream: {len(ok_casts)} ballots ({statuses}) at {rate:.0f}/s; vote -> visible "
         f"on {len(sample)} sampled subscribers: p50 {_ms(visible, 50):.0f} ms  p99 "
@@ -616,8 +620,9 @@ def main(argv: list[str] | None = None) -> int:
             f"    N={o.subscribers:>6}: held {o.connected}, fan-out last median "
             f"{o.fanout_last_median_ms:.0f} ms / p99 {o.fanout_p99_ms:.0f} ms "
             f"[{'ok' if o.fanout_ok() else 'MISSED'}], vote->visible p99 "
-            f"{o.vote_visible_p99_ms:.0f} ms, final tally {'ok' if o.final_ok else 'WRONG'} "
-            f"[{'ok' if o.stream_ok() else 'MISSED'}], storm {o.storm_seconds:.1f} s "
+            f"{o.vote_visible_p99_ms:.0f} ms at {o.rate:.0f}/s, "
+            f"final tally {'ok' if o.final_ok else 'WRONG'} "
+            f"[{'ok' if o.stream_ok(args.rate) else 'MISSED'}], storm {o.storm_seconds:.1f} s "
             f"{o.storm_errors} errors [{'ok' if o.storm_ok() or args.skip_storm else 'MISSED'}]"
         )
         for note in o.notes[:3]:
@@ -625,7 +630,7 @@ def main(argv: list[str] | None = None) -> int:
     met = [
         o.subscribers
         for o in outcomes
-        if o.fanout_ok() and o.stream_ok() and (args.skip_storm or o.storm_ok())
+        if o.fanout_ok() and o.stream_ok(args.rate) and (args.skip_storm or o.storm_ok())
     ]
 
     def largest(ok) -> str:  # type: ignore[no-untyped-def]
@@ -633,7 +638,8 @@ def main(argv: list[str] | None = None) -> int:
         return str(max(passing)) if passing else "none"
 
     print(f"  largest N meeting the fan-out target: {largest(Outcome.fanout_ok)}")
-    print(f"  largest N meeting the vote -> visible target: {largest(Outcome.stream_ok)}")
+    streamed = largest(lambda o: o.stream_ok(args.rate))
+    print(f"  largest N meeting the vote -> visible target: {streamed}")
     if not args.skip_storm:
         print(f"  largest N meeting the reconnect-storm target: {largest(Outcome.storm_ok)}")
     print(f"  largest subscriber count meeting every target: {max(met) if met else 'none'}")

@@ -52,16 +52,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         user = self.scope.get("user")
         authenticated = bool(user is not None and user.is_authenticated)
-        await self.send(
-            encode(
-                "hello",
-                {
-                    "protocol": PROTOCOL_VERSION,
-                    "authenticated": authenticated,
-                    "user": user.pk if authenticated else None,
-                },
-            )
+        hello = encode(
+            "hello",
+            {
+                "protocol": PROTOCOL_VERSION,
+                "authenticated": authenticated,
+                "user": user.pk if authenticated else None,
+            },
         )
+        try:
+            await self.send(hello)
+        except RuntimeError:
+            # The client went away during the handshake (common in a reconnect storm):
+            # uvicorn then refuses sends; the disconnect follows.
+            return
 
     async def disconnect(self, code: int) -> None:
         topics = getattr(self, "_topics", set())
