@@ -362,18 +362,17 @@ class TestReview:
         ("idea", lambda c, i: c.post(ideas_url(i.process), NEW)),
     ],
 )
-def test_writes_are_rate_limited(as_user, idea, resident, settings, scope, call):
+def test_writes_are_rate_limited(as_user, idea, resident, monkeypatch, scope, call):
     from rest_framework.throttling import ScopedRateThrottle
 
-    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], scope: "2/min"}
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    ScopedRateThrottle.THROTTLE_RATES = rates
-    try:
-        client = as_user(resident)
-        answers = [call(client, idea).status_code for _n in range(3)]
-    finally:
-        from rest_framework.settings import api_settings
-
-        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    # monkeypatch undoes this after the test: no class attribute is left behind to
+    # shadow SimpleRateThrottle's rates in later tests.
+    monkeypatch.setattr(
+        ScopedRateThrottle,
+        "THROTTLE_RATES",
+        {**ScopedRateThrottle.THROTTLE_RATES, scope: "2/min"},
+    )
+    client = as_user(resident)
+    answers = [call(client, idea).status_code for _n in range(3)]
     assert answers[-1] == 429
     assert 429 not in answers[:2]

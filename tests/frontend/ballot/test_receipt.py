@@ -2,7 +2,7 @@
 error; the API's rate limit applies (and is shared with it)."""
 
 import pytest
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import ScopedRateThrottle
 
 from tests import factories
 from tests.frontend.ballot.conftest import RECEIPT_RE, ballots, body, cast, pks, url
@@ -74,8 +74,7 @@ def test_polish_field_error(client, counted):
 
 def test_rate_limited_like_the_api(client, counted, monkeypatch):
     budget_round, code = counted
-    rates = {**SimpleRateThrottle.THROTTLE_RATES, "receipt": "3/min"}
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "receipt", "3/min")
     for _attempt in range(3):
         response = client.post(url("receipt_check", budget_round), {"receipt": code})
         assert response.status_code == 200
@@ -95,8 +94,7 @@ def test_rate_limited_like_the_api(client, counted, monkeypatch):
 def test_casting_is_rate_limited_like_the_api(riga, as_voter, monkeypatch):
     budget_round = factories.voting_round(organisation=riga, secret_ballot=False)
     client = as_voter(factories.eligible_voter(riga))
-    rates = {**SimpleRateThrottle.THROTTLE_RATES, "ballot": "1/min"}
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "ballot", "1/min")
     assert cast(client, budget_round, {"projects": ["p1"]}).status_code == 302
     again = client.post(
         url("ballot_review", budget_round, "city"), {"projects": ["p2"], "action": "confirm"}
