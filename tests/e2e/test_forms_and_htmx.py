@@ -69,3 +69,34 @@ def test_supporting_an_idea_with_htmx_keeps_the_focus_on_the_button(open_page, r
         page.keyboard.press("Enter")
     page.get_by_role("button", name="Support this idea").wait_for()
     assert not Support.objects.filter(idea=idea, user=resident).exists()
+
+
+def test_following_an_idea_with_htmx_keeps_the_focus(open_page, riga):
+    process = factories.IdeaCollectionFactory(organisation=riga, slug="riga-park")
+    idea = factories.IdeaFactory(process=process, title="Swings in the park")
+    page = open_page(factories.UserFactory(email="maris@example.org"))
+    visit(page, f"/ideas/{idea.pk}/")
+    page.get_by_role("button", name="Follow", exact=True).focus()
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.keyboard.press("Enter")
+    following = page.get_by_role("button", name=re.compile("^Following"))
+    following.wait_for()
+    assert following.evaluate("element => element === document.activeElement")
+    axe_check(page)
+
+
+def test_marking_a_notification_read_with_htmx_keeps_the_focus_in_the_list(open_page, riga):
+    resident = factories.UserFactory(email="anna@example.org")
+    for number in (1, 2):
+        factories.NotificationFactory(recipient=resident, context={"title": f"Benches {number}"})
+    page = open_page(resident)
+    visit(page, "/account/notifications/")
+    first = page.get_by_role("button", name=re.compile("^Mark as read")).first
+    first.focus()
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.notification--unread').length === 1")
+    page.wait_for_timeout(100)  # htmx settles, then moves the focus
+    active = page.evaluate("() => document.activeElement.closest('main') !== null")
+    assert active, page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+    axe_check(page)
