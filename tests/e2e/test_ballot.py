@@ -165,6 +165,47 @@ def test_ranked_ballot_reorders_with_move_buttons_and_keeps_focus(open_page, rig
     axe_check(page)
 
 
+def test_cumulative_ballot_counts_points_left_and_stops_at_the_cap(open_page, riga, voter):
+    budget_round = factories.voting_round(
+        organisation=riga,
+        slug="riga-points",
+        ballot_format="cumulative",
+        points_budget=5,
+        max_points_per_project=3,
+    )
+    _name_projects(budget_round)
+    page = open_page(voter)
+    visit(page, "/rounds/riga-points/vote/city/")
+    points = page.locator("[data-ballot-points]")
+    live = page.locator("[data-ballot-status]")
+    assert points.inner_text().startswith("0 of 5 points given, 5 left")
+
+    more = page.get_by_role("button", name=f"More points for {TITLES['p1']}")
+    tab_to(page, more)
+    for _ in range(4):  # the fourth press is refused: 3 is the most one project can get
+        page.keyboard.press("Enter")
+    assert page.get_by_role("spinbutton", name=f"Points for {TITLES['p1']}").input_value() == "3"
+    page.wait_for_function(
+        "el => el.textContent.includes('already has the most points')", arg=live.element_handle()
+    )
+    assert points.inner_text().startswith("3 of 5 points given, 2 left")
+
+    more_p2 = page.get_by_role("button", name=f"More points for {TITLES['p2']}")
+    tab_to(page, more_p2)
+    for _ in range(3):  # the third is refused: no points left
+        page.keyboard.press("Enter")
+    page.wait_for_function(
+        "el => el.textContent.includes('No points left')", arg=live.element_handle()
+    )
+    assert points.inner_text().startswith("5 of 5 points given, 0 left")
+    axe_check(page)
+    snap(page, "ballot-cumulative")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Review my ballot").click()
+    assert "You gave 5 of your 5 points" in page.locator("main").inner_text()
+    axe_check(page)
+
+
 @pytest.mark.parametrize("path", ["/", "/rounds/riga-vote/", "/rounds/riga-vote/vote/city/"])
 def test_voting_pages_fit_a_320_px_phone(open_page, knapsack_round, voter, path):
     page = open_page(voter, viewport={"width": 320, "height": 640})
