@@ -7,6 +7,11 @@ from frontend.views import staff
 urlpatterns = [
     path("", staff.staff_home, name="staff_home"),
     path("o/<slug:slug>/", staff.staff_organisation, name="staff_organisation"),
+    path(
+        "o/<slug:slug>/settings/",
+        staff.staff_organisation_settings,
+        name="staff_organisation_settings",
+    ),
     path("o/<slug:slug>/rounds/new/", staff.staff_round_create, name="staff_round_create"),
     path("rounds/<slug:slug>/", staff.staff_round, name="staff_round"),
     path("rounds/<slug:slug>/settings/", staff.staff_round_settings, name="staff_round_settings"),

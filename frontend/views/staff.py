@@ -47,6 +47,7 @@ from budgeting.phases import Action
 from budgeting.services import results, rounds
 from budgeting.tally import natural_key
 from engagement import permissions, statistics
+from engagement import services as engagement_services
 from engagement.models import Organisation, ParticipatoryProcess
 from frontend.forms import staff as forms
 
@@ -383,6 +384,51 @@ def staff_organisation(request: HttpRequest, organisation: Organisation) -> Http
                 {"label": organisation.name, "url": ""},
             ],
         },
+    )
+
+
+@staff_page(permissions.can_manage_organisation, kind="organisation")
+def staff_organisation_settings(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    """The organisation's colour, logo and website, as residents will see them."""
+    status = 200
+    if request.method == "POST":
+        form = forms.OrganisationBrandingForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                engagement_services.organisation_branding_update(
+                    actor=request.user,
+                    organisation=organisation,
+                    brand_colour=form.cleaned_data["brand_colour"],
+                    website=form.cleaned_data["website"],
+                    logo=form.cleaned_data["logo"],
+                    remove_logo=form.cleaned_data["remove_logo"],
+                )
+            except ValidationError as error:
+                forms.add_errors(form, error)
+            else:
+                messages.success(request, _("The organisation's look was saved."))
+                return redirect("frontend:staff_organisation_settings", organisation.slug)
+        status = 400
+    else:
+        form = forms.OrganisationBrandingForm(
+            initial={"brand_colour": organisation.brand_colour, "website": organisation.website}
+        )
+    return render(
+        request,
+        "frontend/staff/organisation_settings.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "crumbs": [
+                {"label": _("Staff"), "url": reverse("frontend:staff_home")},
+                {
+                    "label": organisation.name,
+                    "url": reverse("frontend:staff_organisation", args=[organisation.slug]),
+                },
+                {"label": _("Look and logo"), "url": ""},
+            ],
+        },
+        status=status,
     )
 
 
