@@ -37,6 +37,8 @@ def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any
     for name, value in fields.items():
         setattr(organisation, name, value)
     _full_clean(organisation)
+    if "brand_colour" in fields:
+        _require_readable_brand(organisation.brand_colour)
     organisation.save()
     return organisation
 
@@ -55,6 +57,23 @@ def contrast_with_white(colour: str) -> float:
 
 # Buttons put white text on the brand colour: WCAG AA needs 4.5:1 for normal text.
 MIN_BRAND_CONTRAST = 4.5
+
+
+def _require_readable_brand(colour: str) -> None:
+    ratio = contrast_with_white(colour)
+    if ratio < MIN_BRAND_CONTRAST:
+        raise ValidationError(
+            {
+                "brand_colour": ValidationError(
+                    _(
+                        "White text on this colour has a contrast of %(ratio)s:1; choose a "
+                        "darker colour (at least %(minimum)s:1) so buttons stay readable."
+                    )
+                    % {"ratio": f"{ratio:.1f}", "minimum": MIN_BRAND_CONTRAST},
+                    code="low_contrast",
+                )
+            }
+        )
 
 
 def organisation_branding_update(
@@ -77,20 +96,7 @@ def organisation_branding_update(
         raise PermissionDenied(_("Only administrators of this organisation can change it."))
     colour = (brand_colour or "").strip().lower()
     Organisation._meta.get_field("brand_colour").run_validators(colour)
-    ratio = contrast_with_white(colour)
-    if ratio < MIN_BRAND_CONTRAST:
-        raise ValidationError(
-            {
-                "brand_colour": ValidationError(
-                    _(
-                        "White text on this colour has a contrast of %(ratio)s:1; choose a "
-                        "darker colour (at least %(minimum)s:1) so buttons stay readable."
-                    )
-                    % {"ratio": f"{ratio:.1f}", "minimum": MIN_BRAND_CONTRAST},
-                    code="low_contrast",
-                )
-            }
-        )
+    _require_readable_brand(colour)
     clean = None
     if logo is not None:
         try:

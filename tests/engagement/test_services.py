@@ -49,6 +49,24 @@ class TestOrganisationCreate:
         assert riga.name == "Rīga"
 
 
+class TestOrganisationUpdate:
+    def test_a_colour_that_makes_white_text_unreadable_is_refused(self, riga, riga_admin):
+        with pytest.raises(ValidationError) as error:
+            services.organisation_update(
+                actor=riga_admin, organisation=riga, brand_colour="#7fb2ff"
+            )
+        assert error.value.message_dict["brand_colour"][0].startswith(
+            "White text on this colour has a contrast of 2.2:1"
+        )
+        riga.refresh_from_db()
+        assert riga.brand_colour == "#1a5fb4"
+
+    def test_a_dark_enough_colour_is_kept(self, riga, riga_admin):
+        services.organisation_update(actor=riga_admin, organisation=riga, brand_colour="#0b5d1e")
+        riga.refresh_from_db()
+        assert riga.brand_colour == "#0b5d1e"
+
+
 class TestMemberships:
     def test_administrator_grants_a_role(self, riga, riga_admin):
         person = factories.UserFactory()
