@@ -142,3 +142,12 @@ def test_a_lower_id_committed_after_a_higher_one_is_still_counted(budget_round):
     # Every id skipped over is looked up again until it appears (or expires, rolled back).
     assert top.pk == 10_000
     assert counters.counts(budget_round).votes()["ballots"] == 3
+
+
+@pytest.mark.django_db  # inside the test's transaction: no snapshot of its own to read in
+def test_inside_a_transaction_the_counts_are_counted_afresh_and_kept_nowhere(riga):
+    budget_round = factories.voting_round(organisation=riga, slug="riga-atomic")
+    cast(factories.eligible_voter(riga), budget_round, "city", ["p1", "p2"])
+    counters = LiveCounters()
+    assert_equals_a_fresh_count(counters, budget_round)
+    assert counters._rounds == {}
