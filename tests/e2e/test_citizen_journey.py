@@ -125,8 +125,12 @@ def test_a_resident_idea_goes_from_sign_up_to_published_results(open_page, riga,
     axe_check(resident)
     assert person.emailaddress_set.get(email=EMAIL).verified
 
-    # --- the resident proposes an idea ------------------------------------------------------
-    visit(resident, url("idea_create", city.slug))
+    # --- the resident proposes an idea, starting from the round's page --------------------------
+    visit(resident, url("round", slug))
+    with resident.expect_navigation():
+        resident.get_by_role("link", name="Propose an idea").first.click()
+    assert urlsplit(resident.url).path == url("idea_create", city.slug)
+    axe_check(resident)
     resident.get_by_label("Title").fill(IDEA_TITLE)
     resident.get_by_label("Your idea").fill(
         "Plant ten lindens along the east side of the square.\n\nShade for the Saturday market."
@@ -176,7 +180,9 @@ def test_a_resident_idea_goes_from_sign_up_to_published_results(open_page, riga,
     snap(staff, "staff-dashboard")
 
     # --- the resident votes: over budget first, then a ballot that fits -------------------------
-    visit(resident, url("ballot_district", slug, "city"))
+    # With one budget, the vote page goes straight to its ballot.
+    visit(resident, url("ballot", slug))
+    assert urlsplit(resident.url).path == url("ballot_district", slug, "city")
     snap(resident, "ballot")
     budget_text = resident.locator("[data-ballot-budget-text]")
     for title in ("Library reading garden", "Cycle lane on Brīvības iela", "Skate park"):
