@@ -228,8 +228,8 @@ def test_a_resident_idea_goes_from_sign_up_to_published_results(open_page, riga,
         resident.get_by_role("button", name="Confirm and cast my ballot").click()
     check_response_ok(resident)
     axe_check(resident)
-    receipt = resident.locator("main").inner_text()
-    assert re.search(r"receipt", receipt, re.I), receipt
+    code = resident.locator("[data-receipt-code]").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", code), code
     snap(resident, "receipt")
     ballot = Ballot.objects.get()
     assert sorted(ballot.projects) == sorted(
@@ -237,6 +237,15 @@ def test_a_resident_idea_goes_from_sign_up_to_published_results(open_page, riga,
             "pk", flat=True
         )
     )
+    # The code proves the ballot is counted, typed the way a person might (lower case).
+    visit(resident, url("receipt_check", slug))
+    resident.get_by_label(re.compile("receipt code", re.I)).fill(code.lower())
+    with resident.expect_navigation():
+        resident.get_by_role("button", name="Check").click()
+    assert "A ballot with this receipt code is counted in City-wide" in (
+        resident.locator("[data-receipt-result]").inner_text()
+    )
+    axe_check(resident)
 
     # --- staff closes voting, tallies and publishes --------------------------------------------
     move_phase(staff, slug, "tallying", "Tallying")
