@@ -44,10 +44,13 @@ def test_language_switcher_turns_the_page_polish(page, riga):
     page.get_by_label("Language").select_option("pl")
     page.get_by_role("button", name="Change").click()
     page.wait_for_function("() => document.documentElement.lang === 'pl'")
-    # The navigation reads in Polish (strings the catalogue has; a later pass fills the rest).
+    # The header reads in Polish: navigation, skip link, the switcher itself.
     nav = page.locator(".site-nav")
     assert nav.get_by_role("link", name="Strona główna").is_visible()
+    assert nav.get_by_role("link", name="Zaloguj się").is_visible()
     assert nav.get_by_role("link", name="Home").count() == 0
+    assert page.get_by_role("link", name="Przejdź do treści").count() == 1
+    assert page.get_by_label("Język").is_visible()
     axe_check(page)
     # The choice sticks: the next page is Polish too.
     visit(page, "/accounts/login/")
