@@ -165,6 +165,24 @@ def test_ranked_ballot_reorders_with_move_buttons_and_keeps_focus(open_page, rig
     axe_check(page)
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("pl", r"^Wykorzystano 40\s000,00 EUR z 100\s000,00 EUR, pozostało 60\s000,00 EUR"),
+        ("de", r"^40\.000,00 EUR von 100\.000,00 EUR verbraucht, 60\.000,00 EUR übrig"),
+    ],
+)
+def test_budget_bar_speaks_the_page_language(open_page, knapsack_round, voter, language, expected):
+    # The script's strings come from the JavaScript catalogue and its numbers from the
+    # page language, like the server-rendered text around them.
+    page = open_page(voter, locale=language)
+    visit(page, "/rounds/riga-vote/vote/city/")
+    assert page.evaluate("() => document.documentElement.lang") == language
+    page.get_by_role("checkbox", name=re.compile(TITLES["p1"])).check()
+    text = page.locator("[data-ballot-budget-text]").inner_text()
+    assert re.search(expected, text), text
+
+
 def test_cumulative_ballot_counts_points_left_and_stops_at_the_cap(open_page, riga, voter):
     budget_round = factories.voting_round(
         organisation=riga,
