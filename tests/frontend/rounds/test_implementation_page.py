@@ -72,7 +72,7 @@ class TestTracker:
         assert "<p>Benches ordered.</p>" in html
         assert "<strong>surveyed</strong>" in html
         assert "<script>alert(1)</script>" not in html
-        assert '<time datetime="2026-04-10">April 10, 2026</time>' in html
+        assert '<time datetime="2026-04-10">10 April 2026</time>' in html
         # Newest first.
         assert html.index("Benches ordered.") < html.index("surveyed")
 

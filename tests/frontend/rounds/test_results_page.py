@@ -154,8 +154,8 @@ class TestNotPublished:
         )
         html = results_page(client, budget_round)
         assert "The results are not published yet" in html
-        # 17:00 UTC is 7 p.m. in Rīga in winter.
-        assert "Closing time: Jan. 15, 2027, 7 p.m." in html
+        # 17:00 UTC is 19:00 in Rīga in winter.
+        assert "Closing time: 15 January 2027, 19:00" in html
         assert 'data-published="false"' in html
         assert f'data-live-topic="round:{budget_round.slug}:results"' in html
         assert "<svg" not in html

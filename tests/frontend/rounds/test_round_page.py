@@ -56,9 +56,9 @@ class TestDuringVoting:
             starts_at=datetime.datetime(2027, 6, 1, 10, 30, tzinfo=datetime.UTC),
         )
         html = page(client, budget_round)
-        # Rīga is UTC+3 in summer: 10:30 UTC is 1:30 p.m. there.
-        assert "from June 1, 2027, 1:30 p.m." in html
-        assert "Closing time: June 1, 2027, 1:30 p.m." in html
+        # Rīga is UTC+3 in summer: 10:30 UTC is 13:30 there.
+        assert "from 1 June 2027, 13:30" in html
+        assert "Closing time: 1 June 2027, 13:30" in html
         assert "Europe/Riga time zone" in html
 
     def test_budget_in_money_format(self, client, budget_round):

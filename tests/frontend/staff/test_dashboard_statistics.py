@@ -52,7 +52,7 @@ class TestDashboard:
         html = signed_in(riga_admin).get("/staff/rounds/riga-2026/").content.decode()
         assert "Phase: Voting" in html
         # 08:00 UTC is 10:00 in Rīga: staff read the city's time.
-        assert "Planned next: Tallying on March 1, 2027, 10 a.m." in html
+        assert "Planned next: Tallying on 1 March 2027, 10:00." in html
         assert 'href="/staff/rounds/riga-2026/phase/"' in html
 
     def test_links_to_every_action_the_role_allows(
