@@ -68,100 +68,90 @@ def tour(page, urls: list[str]) -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_every_public_page(page, demo):
-    tour(
-        page,
-        [
-            "/",
-            *paths(
-                ("organisation", (DEMO,)),
-                ("process", (demo["collection"],)),
-                ("idea_list", (demo["collection"],)),
-                ("idea_list", (VOTING,)),
-                ("idea_detail", (demo["idea"].pk,)),
-                ("round", (VOTING,)),
-                ("round_projects", (VOTING,)),
-                ("project", (VOTING, demo["voting_project"].pk)),
-                ("round", (RESULTS,)),
-                ("round_results", (RESULTS,)),
-                ("round_implementation", (RESULTS,)),
-                ("project", (RESULTS, demo["project"].pk)),
-                ("receipt_check", (VOTING,)),
-            ),
-            "/accounts/login/",
-            "/accounts/signup/",
-            "/accounts/password/reset/",
-        ],
-    )
-
-
-@pytest.mark.parametrize("language", ["pl", "de"])
-def test_public_pages_in_another_language(open_page, demo, language):
-    # Translations change the words, and with them what axe checks (accessible names that
-    # must contain the visible text, text that must fit): the main pages again, translated.
-    page = open_page(locale=language)
-    urls = [
+def public_pages(demo: dict) -> list[str]:
+    return [
         "/",
         *paths(
             ("organisation", (DEMO,)),
+            ("process", (demo["collection"],)),
+            ("idea_list", (demo["collection"],)),
+            ("idea_list", (VOTING,)),
             ("idea_detail", (demo["idea"].pk,)),
             ("round", (VOTING,)),
             ("round_projects", (VOTING,)),
+            ("project", (VOTING, demo["voting_project"].pk)),
+            ("round", (RESULTS,)),
             ("round_results", (RESULTS,)),
+            ("round_implementation", (RESULTS,)),
+            ("project", (RESULTS, demo["project"].pk)),
+            ("receipt_check", (VOTING,)),
         ),
         "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
     ]
-    tour(page, urls)
+
+
+def resident_pages(demo: dict) -> list[str]:
+    return [
+        *paths(
+            ("account", ()),
+            ("notifications", ()),
+            ("notification_settings", ()),
+            ("personal_data", ()),
+            ("account_delete", ()),
+            ("ballot", (VOTING,)),
+            ("ballot_district", (VOTING, "city")),
+            ("idea_create", (demo["collection"],)),
+        ),
+        "/accounts/email/",
+        "/accounts/password/change/",
+    ]
+
+
+def staff_pages(demo: dict) -> list[str]:
+    review = Idea.objects.filter(status__in=["submitted", "under_review"]).order_by("pk")[0]
+    return paths(
+        ("staff_home", ()),
+        ("staff_organisation", (DEMO,)),
+        ("staff_round_create", (DEMO,)),
+        ("staff_round", (VOTING,)),
+        ("staff_round_settings", (VOTING,)),
+        ("staff_round_districts", (VOTING,)),
+        ("staff_round_phase", (VOTING,)),
+        ("staff_tally", (RESULTS,)),
+        ("staff_publish", (RESULTS,)),
+        ("staff_statistics", (RESULTS,)),
+        ("staff_review_queue", (DEMO,)),
+        ("staff_idea_review", (review.pk,)),
+        ("staff_moderation", (DEMO,)),
+        ("staff_paper", (VOTING,)),
+        ("staff_implementation", (RESULTS,)),
+        ("staff_project_implementation", (demo["project"].pk,)),
+    )
+
+
+# Translations change the words, and with them what axe checks (accessible names must contain
+# the visible text) and what must fit on a phone (German's long words): every language the
+# catalogues complete is toured too.
+@pytest.mark.parametrize("language", ["en", "pl", "de"])
+def test_every_public_page(open_page, demo, language):
+    page = open_page(locale=language)
+    tour(page, public_pages(demo))
     assert page.evaluate("() => document.documentElement.lang") == language
 
 
-def test_every_resident_page(open_page, demo):
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_every_resident_page(open_page, demo, language):
     resident = User.objects.filter(memberships__isnull=True, is_staff=False).order_by("pk")[0]
-    page = open_page(resident)
-    tour(
-        page,
-        [
-            *paths(
-                ("account", ()),
-                ("notifications", ()),
-                ("notification_settings", ()),
-                ("personal_data", ()),
-                ("account_delete", ()),
-                ("ballot", (VOTING,)),
-                ("ballot_district", (VOTING, "city")),
-                ("idea_create", (demo["collection"],)),
-            ),
-            "/accounts/email/",
-            "/accounts/password/change/",
-        ],
-    )
+    page = open_page(resident, locale=language)
+    tour(page, resident_pages(demo))
 
 
-def test_every_staff_page(open_page, demo):
-    admin = User.objects.get(email="admin@demo.kopa.local")
-    page = open_page(admin)
-    review = Idea.objects.filter(status__in=["submitted", "under_review"]).order_by("pk")[0]
-    tour(
-        page,
-        paths(
-            ("staff_home", ()),
-            ("staff_organisation", (DEMO,)),
-            ("staff_round_create", (DEMO,)),
-            ("staff_round", (VOTING,)),
-            ("staff_round_settings", (VOTING,)),
-            ("staff_round_districts", (VOTING,)),
-            ("staff_round_phase", (VOTING,)),
-            ("staff_tally", (RESULTS,)),
-            ("staff_publish", (RESULTS,)),
-            ("staff_statistics", (RESULTS,)),
-            ("staff_review_queue", (DEMO,)),
-            ("staff_idea_review", (review.pk,)),
-            ("staff_moderation", (DEMO,)),
-            ("staff_paper", (VOTING,)),
-            ("staff_implementation", (RESULTS,)),
-            ("staff_project_implementation", (demo["project"].pk,)),
-        ),
-    )
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_every_staff_page(open_page, demo, language):
+    page = open_page(User.objects.get(email="admin@demo.kopa.local"), locale=language)
+    tour(page, staff_pages(demo))
 
 
 def test_error_pages(page, demo):
