@@ -115,3 +115,38 @@ def no_horizontal_scroll(page: Page, width: int) -> None:
     assert scroll_width <= width, (
         f"{page.url} scrolls sideways at {width} px: content is {scroll_width} px wide"
     )
+
+
+def focus_stops_without_visible_focus(page: Page, *, limit: int = 60) -> list[str]:
+    """Tab through the page; the focus stops where no focus indicator shows (WCAG 2.4.7).
+
+    axe cannot see focus styles. An indicator here is an outline of at least 2 px or a box
+    shadow while focused.
+    """
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    missing, seen = [], set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(
+            """() => {
+                const e = document.activeElement;
+                if (!e || e === document.body) return null;
+                const s = getComputedStyle(e);
+                const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
+                const shadow = s.boxShadow && s.boxShadow !== "none";
+                const classes = [...e.classList].map((c) => "." + c).join("");
+                const path = e.id ? "#" + e.id : e.tagName.toLowerCase() + classes;
+                return {path, name: (e.getAttribute("aria-label") || e.innerText || e.value || "")
+                                      .trim().slice(0, 40), visible: outline || shadow};
+            }"""
+        )
+        if stop is None:
+            break
+        key = (stop["path"], stop["name"])
+        if key in seen:
+            break  # back at the start: every stop was seen
+        seen.add(key)
+        if not stop["visible"]:
+            missing.append(f"{stop['path']} “{stop['name']}”")
+    return missing

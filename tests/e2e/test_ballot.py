@@ -8,7 +8,14 @@ import pytest
 
 from budgeting.models import Ballot
 from tests import factories
-from tests.e2e.browser import axe_check, check_response, no_horizontal_scroll, snap, visit
+from tests.e2e.browser import (
+    axe_check,
+    check_response,
+    focus_stops_without_visible_focus,
+    no_horizontal_scroll,
+    snap,
+    visit,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -93,6 +100,12 @@ def test_knapsack_ballot_with_the_keyboard_alone(open_page, knapsack_round, vote
     axe_check(page)
     assert Ballot.objects.count() == 1
     assert re.search(r"receipt", page.locator("main").inner_text(), re.I)
+
+
+def test_every_focus_stop_on_the_ballot_is_visible(open_page, knapsack_round, voter):
+    page = open_page(voter)
+    visit(page, "/rounds/riga-vote/vote/city/")
+    assert focus_stops_without_visible_focus(page, limit=80) == []
 
 
 def test_over_budget_is_refused_without_javascript_and_nothing_is_lost(

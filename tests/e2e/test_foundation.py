@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import axe_check, no_horizontal_scroll, snap, visit
+from tests.e2e.browser import (
+    axe_check,
+    focus_stops_without_visible_focus,
+    no_horizontal_scroll,
+    snap,
+    visit,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -70,3 +76,9 @@ def test_sign_in_and_sign_up_pages_are_accessible(page, riga):
     snap(page, "login")
     visit(page, "/accounts/signup/")
     snap(page, "signup")
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/"])
+def test_every_focus_stop_shows_where_the_focus_is(page, riga, path):
+    visit(page, path)
+    assert focus_stops_without_visible_focus(page) == []
