@@ -3,9 +3,9 @@
 One story, in the order it happens in a city: a resident signs up (and verifies the address
 from the e-mail), proposes an idea; a reviewer accepts it and it becomes a ballot project;
 staff opens voting; the resident tries an over-budget ballot, is stopped with a clear
-message, casts a valid one and gets a receipt; staff tallies and publishes; the resident
-reads the results and why their idea won. axe-core checks every page on the way; the key
-pages are photographed at phone and desktop width.
+message, casts a valid one, gets a receipt and checks it; staff tallies and publishes; the
+resident reads the results and why their idea won. axe-core checks every page on the way;
+the key pages are photographed at phone and desktop width.
 """
 
 from __future__ import annotations
