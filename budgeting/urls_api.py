@@ -9,6 +9,11 @@ urlpatterns = [
     path("rounds/<slug:slug>/schedule/", views.RoundSchedule.as_view(), name="round-schedule"),
     path("rounds/<slug:slug>/projects/", views.ProjectCollection.as_view(), name="round-projects"),
     path(
+        "rounds/<slug:slug>/projects/<str:project_id>/",
+        views.ProjectDetail.as_view(),
+        name="round-project-detail",
+    ),
+    path(
         "rounds/<slug:slug>/projects/<str:project_id>/review/",
         views.ProjectReview.as_view(),
         name="round-project-review",

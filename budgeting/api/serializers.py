@@ -377,10 +377,9 @@ class ProjectOutput(serializers.ModelSerializer):
         return None if support is None else support.get(obj.external_id)
 
 
-class ProjectCreateInput(serializers.Serializer):
-    id = serializers.RegexField(
-        r"^[\w.-]+$", max_length=120, help_text="The project's id in this round (e.g. p12)."
-    )
+class ProjectFieldsInput(serializers.Serializer):
+    """A project's content, shared by creating (all required) and ``PATCH`` (partial)."""
+
     district = serializers.SlugField(max_length=80, help_text="Key of the district budget.")
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(allow_blank=True, required=False, default="")
@@ -406,10 +405,30 @@ class ProjectCreateInput(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         budget_round = self.context["round"]
-        attrs["district_budget"] = district_budget_of(budget_round, attrs.pop("district"))
-        attrs["external_id"] = attrs.pop("id")
-        attrs["cost"] = amount_to_minor(attrs["cost"], budget_round.currency, "cost")
+        if "district" in attrs:
+            attrs["district_budget"] = district_budget_of(budget_round, attrs.pop("district"))
+        if "cost" in attrs:
+            attrs["cost"] = amount_to_minor(attrs["cost"], budget_round.currency, "cost")
         return attrs
+
+
+class ProjectCreateInput(ProjectFieldsInput):
+    id = serializers.RegexField(
+        r"^[\w.-]+$", max_length=120, help_text="The project's id in this round (e.g. p12)."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        attrs["external_id"] = attrs.pop("id")
+        return attrs
+
+
+class ProjectUpdateInput(ProjectFieldsInput):
+    """Corrections to a project: always partial, only the fields sent change."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
 
 
 class ProjectReviewInput(serializers.Serializer):

@@ -250,6 +250,51 @@ class ProjectCollection(BudgetingListView):
         )
 
 
+class ProjectDetail(BudgetingView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def _project(self, request: Request, slug: str, project_id: str) -> tuple[BudgetRound, Any]:
+        budget_round = reads.visible_round(request.user, slug)
+        project = generics.get_object_or_404(
+            selectors.projects_visible_to(request.user, budget_round), external_id=project_id
+        )
+        project.round = budget_round
+        return budget_round, project
+
+    def _output(self, budget_round: BudgetRound, project: Project) -> dict[str, Any]:
+        context = {"currency": budget_round.currency, "support": reads.public_support(budget_round)}
+        return s.ProjectOutput(project, context=context).data
+
+    @extend_schema(
+        operation_id="rounds_projects_retrieve",
+        summary="One project of a round",
+        description="Proposals awaiting review are found by the organisation's staff only, "
+        "as in the list. `support` as in the list.",
+        responses={200: s.ProjectOutput, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, slug: str, project_id: str) -> Response:
+        budget_round, project = self._project(request, slug, project_id)
+        return Response(self._output(budget_round, project))
+
+    @extend_schema(
+        operation_id="rounds_projects_update",
+        summary="Correct a project (administrators)",
+        description="Title, description and translations may change in every phase; cost, "
+        "district, categories, targets and location only while projects may be edited "
+        "(before voting). A locked field sent with a different value is a 400 at that field "
+        "with code locked_in_phase; sent unchanged it is ignored. A project from a citizen "
+        "idea stays linked to it.",
+        request=s.ProjectUpdateInput,
+        responses={200: s.ProjectOutput, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, slug: str, project_id: str) -> Response:
+        budget_round, project = self._project(request, slug, project_id)
+        data = s.ProjectUpdateInput(data=request.data, context={"round": budget_round})
+        data.is_valid(raise_exception=True)
+        project = rounds.project_update(actor=request.user, project=project, **data.validated_data)
+        return Response(self._output(budget_round, project))
+
+
 class ProjectReview(BudgetingView):
     permission_classes = [IsAuthenticated]
 

@@ -53,6 +53,21 @@ CONFIGURABLE_FIELDS = frozenset(
 )
 # Wording may be corrected at any time; nothing that changes how votes count.
 ALWAYS_EDITABLE_FIELDS = frozenset({"title", "description", "translations"})
+# Project fields staff may change after creating it; all but the wording lock with
+# Action.EDIT_PROJECTS (from voting on, voters chose by cost, place and budget).
+PROJECT_EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "translations",
+        "cost",
+        "district_budget",
+        "categories",
+        "targets",
+        "latitude",
+        "longitude",
+    }
+)
 
 
 def _require_admin(actor: Any, organisation: Organisation) -> None:
@@ -286,6 +301,13 @@ def district_budget_delete(*, actor: Any, district_budget: DistrictBudget) -> No
     district_budget.delete()
 
 
+def _require_round_district(budget_round: BudgetRound, district_budget: DistrictBudget) -> None:
+    if district_budget.round_id != budget_round.pk:
+        raise ValidationError(
+            {"district": ValidationError(_("Not a district of this round."), code="wrong_round")}
+        )
+
+
 @transaction.atomic
 def project_create(
     *,
@@ -301,10 +323,7 @@ def project_create(
     _require_admin(actor, budget_round.organisation)
     if actor is not None:
         _require_phase(budget_round, Action.EDIT_PROJECTS)
-    if district_budget.round_id != budget_round.pk:
-        raise ValidationError(
-            {"district": ValidationError(_("Not a district of this round."), code="wrong_round")}
-        )
+    _require_round_district(budget_round, district_budget)
     project = Project(
         round=budget_round,
         district_budget=district_budget,
@@ -317,6 +336,56 @@ def project_create(
     project.full_clean()
     project.save()
     return project
+
+
+@transaction.atomic
+def project_update(*, actor: Any, project: Project, **changes: Any) -> Project:
+    """Correct a project: wording at any time, the rest while the phase allows editing.
+
+    A locked field sent with its current value is no change and passes (a client may send
+    the whole project back); a different value is refused at that field (code
+    ``locked_in_phase``). Locks the round first, like :func:`phase_advance`, so the phase
+    cannot change between the check and the save. The project's idea link is untouched.
+    """
+    budget_round = BudgetRound.objects.select_for_update().get(pk=project.round_id)
+    _require_admin(actor, budget_round.organisation)
+    unknown = set(changes) - PROJECT_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    locked = (
+        Project.objects.select_for_update().select_related("district_budget").get(pk=project.pk)
+    )
+    if not phases.allows(budget_round.phase, Action.EDIT_PROJECTS):
+        refused = sorted(
+            name
+            for name, value in changes.items()
+            if name not in ALWAYS_EDITABLE_FIELDS and _differs(locked, name, value)
+        )
+        if refused:
+            raise ValidationError(
+                {
+                    name: ValidationError(
+                        _("This cannot change in the %(phase)s phase."),
+                        code="locked_in_phase",
+                        params={"phase": budget_round.get_phase_display()},
+                    )
+                    for name in refused
+                }
+            )
+    if "district_budget" in changes:
+        _require_round_district(budget_round, changes["district_budget"])
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.round = budget_round
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+def _differs(project: Project, name: str, value: Any) -> bool:
+    if name == "district_budget":
+        return getattr(value, "pk", value) != project.district_budget_id
+    return value != getattr(project, name)
 
 
 @transaction.atomic
