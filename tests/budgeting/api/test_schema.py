@@ -17,6 +17,8 @@ BUDGETING_OPERATIONS = {
     ("/api/v1/rounds/{slug}/schedule/", "put"): "rounds_schedule_set",
     ("/api/v1/rounds/{slug}/projects/", "get"): "rounds_projects_list",
     ("/api/v1/rounds/{slug}/projects/", "post"): "rounds_projects_create",
+    ("/api/v1/rounds/{slug}/projects/{project_id}/", "get"): "rounds_projects_retrieve",
+    ("/api/v1/rounds/{slug}/projects/{project_id}/", "patch"): "rounds_projects_update",
     ("/api/v1/rounds/{slug}/projects/{project_id}/review/", "post"): "rounds_projects_review",
     ("/api/v1/rounds/{slug}/ballot/", "get"): "ballot_retrieve",
     ("/api/v1/rounds/{slug}/ballot/", "put"): "ballot_cast",
