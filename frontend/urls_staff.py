@@ -18,6 +18,8 @@ urlpatterns = [
     path(
         "rounds/<slug:slug>/districts/", staff.staff_round_districts, name="staff_round_districts"
     ),
+    path("rounds/<slug:slug>/projects/", staff.staff_round_projects, name="staff_round_projects"),
+    path("projects/<int:pk>/edit/", staff.staff_project_edit, name="staff_project_edit"),
     path("rounds/<slug:slug>/phase/", staff.staff_round_phase, name="staff_round_phase"),
     path("rounds/<slug:slug>/tally/", staff.staff_tally, name="staff_tally"),
     path("rounds/<slug:slug>/publish/", staff.staff_publish, name="staff_publish"),

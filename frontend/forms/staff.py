@@ -20,11 +20,23 @@ from budgeting import phases
 from budgeting.models import BallotFormat, BudgetRound, OutcomeRule, Phase, TieBreak
 from budgeting.money import from_minor
 from budgeting.phases import Action
-from budgeting.services.rounds import ALWAYS_EDITABLE_FIELDS, CONFIGURABLE_FIELDS
+from budgeting.services.rounds import (
+    ALWAYS_EDITABLE_FIELDS,
+    CONFIGURABLE_FIELDS,
+    PROJECT_EDITABLE_FIELDS,
+)
 from engagement.models import District, Organisation
 
 # Settings that decide how votes count: locked by the services once voting opens.
 LOCKABLE_FIELDS = CONFIGURABLE_FIELDS - ALWAYS_EDITABLE_FIELDS
+# Project fields as the page names them (``district`` is the service's district_budget),
+# locked outside Action.EDIT_PROJECTS; the wording stays editable.
+PROJECT_LOCKABLE_FIELDS = tuple(
+    sorted(
+        "district" if name == "district_budget" else name
+        for name in PROJECT_EDITABLE_FIELDS - ALWAYS_EDITABLE_FIELDS
+    )
+)
 
 BALLOT_FORMAT_HELP = {
     BallotFormat.APPROVAL: _(
@@ -109,11 +121,108 @@ def add_errors(form: forms.Form, errors: Any, aliases: Mapping[str, str] | None 
             form.add_error(field, message)
 
 
+class TranslatedContentMixin:
+    """Title/description translation fields and read-only locked fields, for a ``Form``.
+
+    Shared by the round and project forms: one title + description pair per language other
+    than the organisation's default (``title_<code>``, ``description_<code>``), gathered
+    back into the ``translations`` JSON the services validate.
+    """
+
+    organisation: Organisation
+    fields: dict[str, Any]
+    cleaned_data: dict[str, Any]
+    data: Any
+    initial: dict[str, Any]
+
+    def add_translation_fields(
+        self, organisation: Organisation, existing: dict[str, Any] | None, title_max_length: int
+    ) -> None:
+        self.organisation = organisation
+        self.existing_translations = dict(existing or {})
+        self.languages = other_languages(organisation)
+        for code, name in self.languages:
+            self.fields[f"title_{code}"] = forms.CharField(
+                label=_("Title in %(language)s") % {"language": name},
+                max_length=title_max_length,
+                required=False,
+            )
+            self.fields[f"description_{code}"] = forms.CharField(
+                label=_("Description in %(language)s") % {"language": name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    @staticmethod
+    def translation_initial(translations: dict[str, Any] | None) -> dict[str, str]:
+        initial = {}
+        for code, entry in (translations or {}).items():
+            for name in ("title", "description"):
+                if entry.get(name):
+                    initial[f"{name}_{code}"] = entry[name]
+        return initial
+
+    def lock_fields(self, names: set[str]) -> None:
+        self.locked = {name for name in names if name in self.fields}
+        for name in self.locked:
+            self.fields[name].disabled = True
+        self.submitted_locked: dict[str, Any] = {}
+
+    def collect_submitted_locked(self) -> None:
+        # A locked field sent anyway (an old tab, a crafted request) goes to the service,
+        # which refuses it: the page must not silently keep the old value.
+        for name in self.locked:
+            if name not in self.data:
+                continue
+            field = self.fields[name]
+            try:
+                value = field.to_python(field.widget.value_from_datadict(self.data, {}, name))
+            except ValidationError:
+                continue
+            if value != self.initial.get(name):
+                self.submitted_locked[name] = value
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        """The translation fields as ``translations`` JSON (empty ones left out).
+
+        Languages the page does not offer (e.g. the default one, set through the API) are kept.
+        """
+        offered = {code for code, _name in self.languages}
+        existing = self.existing_translations
+        result = {code: entry for code, entry in existing.items() if code not in offered}
+        for code in sorted(offered):
+            entry = {
+                name: self.cleaned_data.get(f"{name}_{code}", "").strip()
+                for name in ("title", "description")
+            }
+            entry = {k: v for k, v in entry.items() if v}
+            if entry:
+                result[code] = entry
+        return result
+
+    def translation_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for code, name in self.languages:
+            title, description = self[f"title_{code}"], self[f"description_{code}"]  # type: ignore[index]
+            filled = any(bool(b.value()) or bool(b.errors) for b in (title, description))
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "title": title,
+                    "description": description,
+                    "open": filled,
+                    "offered": code in (self.organisation.languages or []),
+                }
+            )
+        return rows
+
+
 def _optional_int(label: Any, help_text: Any = "", **limits: int) -> forms.IntegerField:
     return forms.IntegerField(label=label, help_text=help_text, required=False, **limits)
 
 
-class RoundForm(forms.Form):
+class RoundForm(TranslatedContentMixin, forms.Form):
     """A round's design. ``locked`` fields are shown read-only (the services refuse them)."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -245,68 +354,23 @@ class RoundForm(forms.Form):
         if budget_round is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(budget_round)
         super().__init__(*args, **kwargs)
-        self.languages = other_languages(organisation)
-        for code, name in self.languages:
-            self.fields[f"title_{code}"] = forms.CharField(
-                label=_("Title in %(language)s") % {"language": name},
-                max_length=200,
-                required=False,
-            )
-            self.fields[f"description_{code}"] = forms.CharField(
-                label=_("Description in %(language)s") % {"language": name},
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-            )
-        self.locked: set[str] = set()
-        if budget_round is not None and not phases.allows(budget_round.phase, Action.CONFIGURE):
-            self.locked = {name for name in LOCKABLE_FIELDS if name in self.fields}
-            for name in self.locked:
-                self.fields[name].disabled = True
-        self.submitted_locked: dict[str, Any] = {}
+        self.add_translation_fields(
+            organisation, budget_round.translations if budget_round else None, 200
+        )
+        configurable = budget_round is None or phases.allows(budget_round.phase, Action.CONFIGURE)
+        self.lock_fields(set() if configurable else set(LOCKABLE_FIELDS))
 
-    @staticmethod
-    def initial_from(budget_round: BudgetRound) -> dict[str, Any]:
+    @classmethod
+    def initial_from(cls, budget_round: BudgetRound) -> dict[str, Any]:
         initial = {name: getattr(budget_round, name) for name in CONFIGURABLE_FIELDS}
         initial.pop("translations", None)
-        for code, entry in (budget_round.translations or {}).items():
-            for name in ("title", "description"):
-                if entry.get(name):
-                    initial[f"{name}_{code}"] = entry[name]
+        initial.update(cls.translation_initial(budget_round.translations))
         return initial
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        # A locked setting sent anyway (an old tab, a crafted request) goes to the service,
-        # which refuses it: the page must not silently keep the old value.
-        for name in self.locked:
-            if name not in self.data:
-                continue
-            field = self.fields[name]
-            try:
-                value = field.to_python(field.widget.value_from_datadict(self.data, {}, name))
-            except ValidationError:
-                continue
-            if value != self.initial.get(name):
-                self.submitted_locked[name] = value
+        self.collect_submitted_locked()
         return cleaned
-
-    def translations(self) -> dict[str, dict[str, str]]:
-        """The translation fields as the round's ``translations`` JSON (empty ones left out).
-
-        Languages the page does not offer (e.g. the default one, set through the API) are kept.
-        """
-        offered = {code for code, _name in self.languages}
-        existing = dict(self.budget_round.translations or {}) if self.budget_round else {}
-        result = {code: entry for code, entry in existing.items() if code not in offered}
-        for code in sorted(offered):
-            entry = {
-                name: self.cleaned_data.get(f"{name}_{code}", "").strip()
-                for name in ("title", "description")
-            }
-            entry = {k: v for k, v in entry.items() if v}
-            if entry:
-                result[code] = entry
-        return result
 
     def settings_data(self) -> dict[str, Any]:
         """Input for the API's settings serializer: what the page may change now."""
@@ -316,23 +380,6 @@ class RoundForm(forms.Form):
                 data[name] = self.cleaned_data.get(name)
         data.update(self.submitted_locked)
         return data
-
-    def translation_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        for code, name in self.languages:
-            title, description = self[f"title_{code}"], self[f"description_{code}"]
-            filled = any(bool(b.value()) or bool(b.errors) for b in (title, description))
-            rows.append(
-                {
-                    "code": code,
-                    "name": name,
-                    "title": title,
-                    "description": description,
-                    "open": filled,
-                    "offered": code in (self.organisation.languages or []),
-                }
-            )
-        return rows
 
 
 class RoundCreateForm(RoundForm):
@@ -533,3 +580,133 @@ class OrganisationBrandingForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
     remove_logo = forms.BooleanField(label=_("Remove the current logo"), required=False)
+
+
+class CommaListField(forms.CharField):
+    """A short list typed as comma-separated words (categories, target groups)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list | tuple):
+            return [str(v).strip() for v in value if str(v).strip()]
+        text = super().to_python(value)
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class ProjectForm(TranslatedContentMixin, forms.Form):
+    """A project of a round. Outside the editing phases only the wording can change."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What will be built or done, where and for whom."),
+    )
+    district = forms.ChoiceField(label=_("Budget"))
+    cost = forms.CharField(
+        label=_("Cost"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    categories = CommaListField(
+        label=_("Categories"),
+        required=False,
+        max_length=2000,
+        help_text=_("Separated by commas, for example: green, mobility."),
+    )
+    targets = CommaListField(
+        label=_("Target groups"),
+        required=False,
+        max_length=2000,
+        help_text=_("Separated by commas, for example: children, seniors."),
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        help_text=_("For the map, in decimal degrees, for example 56.949600."),
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        help_text=_("For the map, in decimal degrees, for example 24.105200."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        budget_round: BudgetRound,
+        project: Any | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.budget_round = budget_round
+        self.project = project
+        if project is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(project, budget_round.currency)
+        super().__init__(*args, **kwargs)
+        budgets = sorted(budget_round.districts.all(), key=lambda d: (d.position, d.key))
+        self.fields["district"].choices = [(d.key, d.name) for d in budgets]
+        self.fields["cost"].help_text = _("In %(currency)s, for example 25000.") % {
+            "currency": budget_round.currency
+        }
+        self.add_translation_fields(
+            budget_round.organisation, project.translations if project else None, 300
+        )
+        editable = phases.allows(budget_round.phase, Action.EDIT_PROJECTS)
+        self.lock_fields(set() if editable else set(PROJECT_LOCKABLE_FIELDS))
+
+    @classmethod
+    def initial_from(cls, project: Any, currency: str) -> dict[str, Any]:
+        initial = {
+            "title": project.title,
+            "description": project.description,
+            "district": project.district_budget.key,
+            "cost": str(from_minor(project.cost, currency)),
+            "categories": list(project.categories or []),
+            "targets": list(project.targets or []),
+            "latitude": project.latitude,
+            "longitude": project.longitude,
+        }
+        initial.update(cls.translation_initial(project.translations))
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.collect_submitted_locked()
+        return cleaned
+
+    def api_data(self) -> dict[str, Any]:
+        """Input for the API's project serializers: what the page may change now."""
+        data: dict[str, Any] = {"translations": self.translations()}
+        for name in ("title", "description", *PROJECT_LOCKABLE_FIELDS):
+            if name in self.fields and name not in self.locked:
+                data[name] = self.cleaned_data.get(name)
+        data.update(self.submitted_locked)
+        if isinstance(data.get("cost"), str):
+            data["cost"] = data["cost"].strip()
+        return data
+
+
+class ProjectCreateForm(ProjectForm):
+    """A new project: also its id in the round (the pabulib id), which cannot change."""
+
+    id = forms.RegexField(
+        label=_("Project id"),
+        regex=r"^[\w.-]+$",
+        max_length=120,
+        help_text=_("Short and unique in this round, for example p12. It cannot change later."),
+        error_messages={"invalid": _("Use letters, digits, dots, hyphens and underscores only.")},
+    )
+
+    field_order = ["id", "title"]
+
+    def api_data(self) -> dict[str, Any]:
+        return {**super().api_data(), "id": self.cleaned_data["id"]}
