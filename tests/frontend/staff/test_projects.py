@@ -111,7 +111,7 @@ class TestList:
                     project=project,
                     status="accepted",
                 )
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(12):
             response = client.get(projects_url(review_round))
         assert response.content.decode().count(">Edit<") == 33
 
