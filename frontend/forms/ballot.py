@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -232,8 +233,9 @@ class BallotForm(forms.Form):
             pairs.append(("receipt", self.cleaned_data["receipt"]))
         return pairs
 
-    def rows(self) -> list[dict[str, Any]]:
-        """One entry per project for the template: the project and its control's state."""
+    def rows(self, project_url_prefix: str) -> list[dict[str, Any]]:
+        """One entry per project for the template: the project, its texts and its control's
+        state. ``project_url_prefix`` + ``<pk>/`` is the project's page."""
         selected: set[str] = set()
         if "projects" in self.fields:
             value = self["projects"].value()
@@ -241,13 +243,21 @@ class BallotForm(forms.Form):
                 selected = {value}
             elif value:
                 selected = set(value)
+        # Texts are computed once here: a ballot may list hundreds of projects, and each
+        # filter or {% url %} in the template loop costs per project.
+        currency = self.budget_round.currency
         rows = []
         for project in self.projects:
             name = self.project_field(project.external_id)
             bound = self[name] if name and name != "projects" else None
+            description = localised(project, "description")
             rows.append(
                 {
                     "project": project,
+                    "title": localised(project, "title"),
+                    "summary": Truncator(description).words(30) if description else "",
+                    "cost": format_money(project.cost, currency),
+                    "url": f"{project_url_prefix}{project.pk}/",
                     "checked": project.external_id in selected,
                     "field": bound,
                     "value": bound.value() if bound is not None else None,

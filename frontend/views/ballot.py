@@ -35,6 +35,7 @@ from budgeting.services import voting
 from budgeting.tally import natural_key
 from engagement.models import CURRENCIES, Residence
 from frontend.forms.ballot import BallotForm, ReceiptForm, WithdrawForm
+from frontend.views.rounds import project_url_prefix
 
 # What a voter can do about each reason they may not vote (budgeting.eligibility codes).
 # ``link`` names the page where it is done.
@@ -296,7 +297,7 @@ def _render_ballot(
             budget_round,
             district_budget=district_budget,
             form=form,
-            rows=form.rows(),
+            rows=form.rows(project_url_prefix(budget_round)),
             rules=rules,
             format=form.format,
             max_rank=form.max_rank,
