@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -118,7 +119,7 @@ class MembershipCollection(APIView):
         data.is_valid(raise_exception=True)
         user = User.objects.filter(email=data.validated_data["email"].lower()).first()
         if user is None:
-            raise serializers.ValidationError({"email": ["No user has this email address."]})
+            raise serializers.ValidationError({"email": [_("No user has this email address.")]})
         membership = services.membership_grant(
             actor=request.user,
             organisation=organisation,

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import logout
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -198,7 +199,7 @@ class PreferencesInput(serializers.Serializer):
     def validate_groups(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         names = [g["group"] for g in value]
         if len(set(names)) != len(names):
-            raise serializers.ValidationError("Each group may be listed once.", code="duplicate")
+            raise serializers.ValidationError(_("Each group may be listed once."), code="duplicate")
         return value
 
 

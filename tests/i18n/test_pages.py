@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests import factories
 
@@ -104,3 +105,30 @@ def test_the_script_catalog_has_every_polish_plural_form(client):
     entry = script[start : script.index("]", start)]
     for form in forms:
         assert f'"{form}"' in entry
+
+
+@pytest.mark.parametrize(
+    ("count", "polish", "german"),
+    [
+        (1, "komentarz", "Kommentar"),
+        (3, "komentarze", "Kommentare"),
+        (5, "komentarzy", "Kommentare"),
+    ],
+)
+def test_counted_words_take_the_right_plural_form(client, riga, count, polish, german):
+    idea = factories.IdeaFactory(process=factories.IdeaCollectionFactory(organisation=riga))
+    factories.CommentFactory.create_batch(count, idea=idea)
+    for language, word in (("pl", polish), ("de", german)):
+        html = client.get(idea.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f'<span data-live-key="comments">{count}</span> {word}</p>' in html
+
+
+def test_a_word_used_alone_and_counted_is_translated_both_ways():
+    # "comment" is a model name and, with a context, a counted word on the idea page.
+    from engagement.models import Comment
+
+    with translation.override("pl"):
+        assert str(Comment._meta.verbose_name) == "komentarz"
+        assert translation.npgettext("number of comments", "comment", "comments", 2) == "komentarze"
+    with translation.override("de"):
+        assert str(Comment._meta.verbose_name) == "Kommentar"
