@@ -186,10 +186,17 @@ KOPA_NOTIFICATION_EMAIL_MAX_RETRIES = env_int(
 
 # --- Languages and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The interface languages: complete translations only (the switcher and Accept-Language
+# negotiation offer these). Staff translate round and project texts into them.
 LANGUAGES = [
     ("en", _("English")),
     ("pl", _("Polish")),
     ("de", _("German")),
+]
+# Languages an organisation may publish its own content in (its first one is the language
+# of the base title/description fields): the interface languages plus the region's others.
+KOPA_CONTENT_LANGUAGES = [
+    *LANGUAGES,
     ("lv", _("Latvian")),
     ("lt", _("Lithuanian")),
     ("et", _("Estonian")),

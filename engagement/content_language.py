@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def language_codes() -> set[str]:
-    return {code for code, _name in settings.LANGUAGES}
+    """Languages a translation may be stored in (an organisation's content languages)."""
+    return {code for code, _name in settings.KOPA_CONTENT_LANGUAGES}
 
 
 def validate_translations(value: Any, *, fields: tuple[str, ...]) -> None:

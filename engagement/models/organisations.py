@@ -69,7 +69,7 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_languages(value: object) -> None:
-    known = {code for code, _name in settings.LANGUAGES}
+    known = {code for code, _name in settings.KOPA_CONTENT_LANGUAGES}
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         raise ValidationError(_("List at least one language code."), code="invalid")
     unknown = sorted(set(value) - known)
