@@ -187,21 +187,24 @@ def _round_links(request: HttpRequest, budget_round: BudgetRound) -> list[dict[s
     return links
 
 
+def staff_crumbs(organisation: Organisation, *more: tuple[str, str | None]) -> list[dict]:
+    """Breadcrumbs of a staff page: Staff / the organisation / ``more`` (label, url) pairs."""
+    pairs = [
+        (_("Staff"), reverse("frontend:staff_home")),
+        (organisation.name, reverse("frontend:staff_organisation", args=[organisation.slug])),
+        *more,
+    ]
+    return [{"label": label, "url": url or ""} for label, url in pairs]
+
+
 def _context(
     request: HttpRequest, budget_round: BudgetRound, current: str, **extra: Any
 ) -> dict[str, Any]:
     organisation = budget_round.organisation
-    crumbs = [
-        {"label": _("Staff"), "url": reverse("frontend:staff_home")},
-        {
-            "label": organisation.name,
-            "url": reverse("frontend:staff_organisation", args=[organisation.slug]),
-        },
-        {
-            "label": budget_round.title,
-            "url": reverse("frontend:staff_round", args=[budget_round.slug]),
-        },
-    ]
+    crumbs = staff_crumbs(
+        organisation,
+        (budget_round.title, reverse("frontend:staff_round", args=[budget_round.slug])),
+    )
     if current != "staff_round":
         crumbs.append({"label": extra.get("page_title", ""), "url": ""})
     return {
@@ -382,10 +385,7 @@ def staff_organisation(request: HttpRequest, organisation: Organisation) -> Http
         {
             "organisation": organisations[0],
             "entry": entry,
-            "crumbs": [
-                {"label": _("Staff"), "url": reverse("frontend:staff_home")},
-                {"label": organisation.name, "url": ""},
-            ],
+            "crumbs": staff_crumbs(organisation),  # the last crumb is the current page
         },
     )
 
@@ -422,14 +422,7 @@ def staff_organisation_settings(request: HttpRequest, organisation: Organisation
         {
             "organisation": organisation,
             "form": form,
-            "crumbs": [
-                {"label": _("Staff"), "url": reverse("frontend:staff_home")},
-                {
-                    "label": organisation.name,
-                    "url": reverse("frontend:staff_organisation", args=[organisation.slug]),
-                },
-                {"label": _("Look and logo"), "url": ""},
-            ],
+            "crumbs": staff_crumbs(organisation, (_("Look and logo"), None)),
         },
         status=status,
     )
@@ -472,14 +465,7 @@ def staff_round_create(request: HttpRequest, organisation: Organisation) -> Http
             "form": form,
             "creating": True,
             "page_title": _("New budget round"),
-            "crumbs": [
-                {"label": _("Staff"), "url": reverse("frontend:staff_home")},
-                {
-                    "label": organisation.name,
-                    "url": reverse("frontend:staff_organisation", args=[organisation.slug]),
-                },
-                {"label": _("New budget round"), "url": ""},
-            ],
+            "crumbs": staff_crumbs(organisation, (_("New budget round"), None)),
             **_help_lists(),
         },
         status=status,

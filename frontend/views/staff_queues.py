@@ -62,6 +62,7 @@ from frontend.forms.staff_queues import (
     ReviewQueueFilterForm,
     add_service_errors,
 )
+from frontend.views.staff import staff_crumbs
 
 QUEUE_PAGE_SIZE = 30
 LOG_PAGE_SIZE = 25
@@ -81,18 +82,6 @@ def _url(name: str, *args: Any) -> str | None:
         return reverse(f"frontend:{name}", args=args)
     except NoReverseMatch:
         return None
-
-
-def _crumbs(*pairs: tuple[str, str | None]) -> list[dict[str, str]]:
-    return [{"label": label, "url": url or ""} for label, url in pairs]
-
-
-def _staff_crumbs(organisation: Organisation, *more: tuple[str, str | None]) -> list[dict]:
-    return _crumbs(
-        (_("Staff"), _url("staff_home")),
-        (organisation.name, _url("staff_organisation", organisation.slug)),
-        *more,
-    )
 
 
 def _require(request: HttpRequest, allowed: bool, message: str) -> None:
@@ -154,7 +143,7 @@ def review_queue(request: HttpRequest, org_slug: str) -> HttpResponse:
             "page_obj": page,
             "counts": counts,
             "filtered": bool(filters),
-            "crumbs": _staff_crumbs(organisation, (_("Review queue"), None)),
+            "crumbs": staff_crumbs(organisation, (_("Review queue"), None)),
         },
     )
 
@@ -236,7 +225,7 @@ def idea_review(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "next_url": _url("staff_idea_review", next_idea) if next_idea else None,
             "queue_url": _url("staff_review_queue", organisation.slug),
-            "crumbs": _staff_crumbs(
+            "crumbs": staff_crumbs(
                 organisation,
                 (_("Review queue"), _url("staff_review_queue", organisation.slug)),
                 (idea.title, None),
@@ -409,7 +398,7 @@ def moderation(request: HttpRequest, org_slug: str) -> HttpResponse:
             "report_count": sum(g["count"] for g in groups),
             "page_obj": log,
             "failed": failed,
-            "crumbs": _staff_crumbs(organisation, (_("Moderation"), None)),
+            "crumbs": staff_crumbs(organisation, (_("Moderation"), None)),
         },
         status=400 if failed is not None else 200,
     )
@@ -640,7 +629,7 @@ def paper_entry(request: HttpRequest, slug: str) -> HttpResponse:
             "progress": progress,
             "sheet_total": sum(progress[s] for s in PaperSheetStatus.values),
             **_paper_lists(request, budget_round),
-            "crumbs": _staff_crumbs(
+            "crumbs": staff_crumbs(
                 organisation,
                 (budget_round.title, _url("staff_round", budget_round.slug)),
                 (_("Paper ballots"), None),
@@ -762,7 +751,7 @@ def implementation_list(request: HttpRequest, slug: str) -> HttpResponse:
             "projects": projects,
             "tracking_open": phases.allows(budget_round.phase, RoundAction.TRACK_IMPLEMENTATION),
             "public_url": _url("round_implementation", budget_round.slug),
-            "crumbs": _staff_crumbs(
+            "crumbs": staff_crumbs(
                 budget_round.organisation,
                 (budget_round.title, _url("staff_round", budget_round.slug)),
                 (_("Implementation"), None),
@@ -816,7 +805,7 @@ def project_implementation(request: HttpRequest, pk: int) -> HttpResponse:
             "bound_form": update_form if update_form.is_bound else status_form,
             "tracking_open": phases.allows(budget_round.phase, RoundAction.TRACK_IMPLEMENTATION),
             "public_url": _url("project", budget_round.slug, project.pk),
-            "crumbs": _staff_crumbs(
+            "crumbs": staff_crumbs(
                 budget_round.organisation,
                 (budget_round.title, _url("staff_round", budget_round.slug)),
                 (_("Implementation"), _url("staff_implementation", budget_round.slug)),
