@@ -58,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
             wall = time.perf_counter() - began
             used = meter.stop()
 
-        from budgeting.models import Ballot
+        from budgeting.models import BudgetRound
+        from budgeting.services import ballot_box
 
-        stored = Ballot.objects.filter(district_budget__round__slug="bench").count()
+        stored = ballot_box.ballot_count(BudgetRound.objects.get(slug="bench"))
     statuses = collections.Counter(r.status for r in replies)
     acknowledged = statuses.get(201, 0) + len(warmup)
     latencies = [r.latency * 1000 for r in replies if r.status == 201]

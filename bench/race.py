@@ -49,9 +49,10 @@ def main(argv: list[str] | None = None) -> int:
             replies = asyncio.run(loadgen.run(port, requests, concurrency=args.concurrency))
             wall = time.perf_counter() - began
 
-        from budgeting.models import Ballot, Participation
+        from budgeting.models import BudgetRound, Participation
+        from budgeting.services import ballot_box
 
-        ballots = Ballot.objects.filter(district_budget__round__slug="race").count()
+        ballots = ballot_box.ballot_count(BudgetRound.objects.get(slug="race"))
         participations = Participation.objects.filter(round__slug="race").count()
     statuses = collections.Counter(r.status for r in replies)
     codes = collections.Counter(

@@ -61,7 +61,7 @@ def prepare_round(n_voters: int, *, changes_allowed: bool, slug: str = "bench") 
     rounds.phase_advance(actor=None, budget_round=budget_round, to_phase="voting")
 
     users = User.objects.bulk_create(
-        [User(email=f"voter{i}@bench.example", password="!") for i in range(n_voters)],
+        [User(email=f"voter{i}@{slug}.example", password="!") for i in range(n_voters)],
         batch_size=2000,
     )
     EmailAddress.objects.bulk_create(

@@ -208,3 +208,15 @@ def _check_points(
             )
         )
     return errors
+
+
+def ballot_support(
+    ballot_format: str, projects: Sequence[Any], points: Sequence[int] | None
+) -> list[tuple[Any, int]]:
+    """(project, support) of one ballot: its points (cumulative), ``length - rank`` (ordinal:
+    3/2/1 for a ranking of three), otherwise one per project named."""
+    if ballot_format == "cumulative" and points is not None:
+        return list(zip(projects, points, strict=True))
+    if ballot_format == "ordinal":
+        return [(project, len(projects) - rank) for rank, project in enumerate(projects)]
+    return [(project, 1) for project in dict.fromkeys(projects)]

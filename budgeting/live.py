@@ -1,8 +1,9 @@
 """Live topics of budget rounds (docs/realtime.md): ``round:<slug>:turnout``,
 ``round:<slug>:votes``, ``round:<slug>:results`` and ``round:<slug>:dashboard``.
 
-Turnout, vote counts and the dashboard's turnout over time come from the incremental
-counters (budgeting/live_counts.py): a push reads only what changed since the last one.
+Turnout and the dashboard's turnout over time come from the incremental counters
+(budgeting/live_counts.py): a push reads only what changed since the last one. Vote counts
+move by whole batches of ballots (budgeting/services/ballot_box.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db.models import Count
 from budgeting import selectors
 from budgeting.live_counts import counters
 from budgeting.models import BudgetRound, PaperBallotSheet, PaperSheetStatus, Phase
+from budgeting.services import ballot_box
 from engagement import permissions
 from engagement.realtime import (
     TopicForbidden,
@@ -85,7 +87,7 @@ def votes_snapshot(slug: str) -> dict[str, Any]:
     budget_round = _round(slug)
     if not selectors.counts_are_public(budget_round):
         return {"round": slug, "ballots": None, "projects": {}}
-    return {"round": slug, **counters.counts(budget_round).votes()}
+    return {"round": slug, **ballot_box.public_votes(budget_round)}
 
 
 # --- results --------------------------------------------------------------------------------

@@ -1,14 +1,15 @@
-"""Incremental live counters of budget rounds: turnout, vote counts, turnout over time.
+"""Incremental live counters of budget rounds: turnout and turnout over time.
 
 The cost of a push must not grow with the number of ballots (DESIGN.md §6). Each process
 keeps, for the rounds someone watches through it, the counts it has already read, and on
 every refresh reads only what is new:
 
-- participations and ballots with ``id`` above the highest it has seen (casts),
-- the append-only logs of changes and withdrawals (``budgeting/models_live.py``).
+- participations with ``id`` above the highest it has seen (casts),
+- the append-only log of withdrawals (``budgeting/models_live.py``).
 
 Nothing is written on the voting path for this — no counter row, no trigger — except one
-log row in the (rare, already transactional) change and withdrawal paths.
+log row in the (rare, already transactional) withdrawal path. Vote counts are not kept
+here: they move by whole batches of ballots (``budgeting/services/ballot_box.py``).
 
 Ids are handed out before commit, so a row with a lower id can become visible after a higher
 one: ids skipped over are kept as *gaps* and looked up again on every refresh until they
@@ -23,7 +24,6 @@ in ``IDLE_SECONDS`` are forgotten.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import defaultdict
@@ -36,8 +36,6 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 
 from budgeting.models import (
-    Ballot,
-    BallotChange,
     BudgetRound,
     Channel,
     DistrictBudget,
@@ -114,31 +112,14 @@ class _IdReader:
         return accounted
 
 
-def _support_of(ballot_format: str, projects: Any, points: Any) -> Iterable[tuple[int, int]]:
-    """(project pk, support) of one ballot — as results count support (services/results)."""
-    if isinstance(projects, str):
-        projects = json.loads(projects)
-    if isinstance(points, str):
-        points = json.loads(points)
-    if ballot_format == "cumulative" and points is not None:
-        return zip(projects, points, strict=False)
-    if ballot_format == "ordinal":
-        length = len(projects)
-        return ((pk, length - rank) for rank, pk in enumerate(projects))
-    return ((pk, 1) for pk in set(projects))
-
-
 @dataclass
 class RoundCounts:
     round_id: int
     slug: str
-    ballot_format: str
     districts: dict[int, str]  # district budget id -> key, in display order
     channels: dict[int, dict[str, int]] = field(default_factory=dict)
     voters: int = 0
     timeline: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    ballots: int = 0
-    support: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     used_at: float = 0.0
 
     def turnout(self) -> dict[str, Any]:
@@ -151,12 +132,6 @@ class RoundCounts:
                 entry["total"] += n
             districts[key] = entry
         return {"voters": self.voters, "districts": districts}
-
-    def votes(self) -> dict[str, Any]:
-        return {
-            "ballots": self.ballots,
-            "projects": {str(pk): n for pk, n in sorted(self.support.items())},
-        }
 
     def timeline_points(self, start: datetime | None = None) -> list[dict[str, Any]]:
         """Participations per bucket from the first bucket (or ``start``), bounded in length:
@@ -218,9 +193,7 @@ class LiveCounters:
             if self._readers is None:
                 self._readers = {
                     "participation": _IdReader(Participation),
-                    "ballot": _IdReader(Ballot),
                     "removal": _IdReader(ParticipationRemoval),
-                    "change": _IdReader(BallotChange),
                 }
                 for reader in self._readers.values():
                     reader.start()
@@ -267,9 +240,7 @@ class LiveCounters:
             .order_by("position", "key")
             .values_list("id", "key")
         )
-        counts = RoundCounts(
-            budget_round.pk, budget_round.slug, budget_round.ballot_format, districts
-        )
+        counts = RoundCounts(budget_round.pk, budget_round.slug, districts)
         participations = Participation.objects.filter(only("participation"), round=budget_round)
         for district_id, channel, n in (
             participations.values("district_budget_id", "channel")
@@ -280,11 +251,6 @@ class LiveCounters:
         counts.voters = participations.values("voter_key").distinct().count()
         for cast_at in participations.values_list("cast_at", flat=True).iterator(chunk_size=5000):
             counts.timeline[_bucket(cast_at)] += 1
-        ballots = Ballot.objects.filter(only("ballot"), district_budget_id__in=list(districts))
-        for projects, points in ballots.values_list("projects", "points").iterator(chunk_size=5000):
-            counts.ballots += 1
-            for pk, n in _support_of(counts.ballot_format, projects, points):
-                counts.support[pk] += n
         return counts
 
     def _refresh(self) -> None:
@@ -294,17 +260,8 @@ class LiveCounters:
         new_participations = readers["participation"].new_rows(
             "district_budget_id", "channel", "voter_key", "cast_at"
         )
-        new_ballots = readers["ballot"].new_rows("district_budget_id", "projects", "points")
         removals = readers["removal"].new_rows(
             "district_budget_id", "participation_id", "channel", "voter_key", "cast_at"
-        )
-        changes = readers["change"].new_rows(
-            "district_budget_id",
-            "ballot_id",
-            "removed_projects",
-            "removed_points",
-            "added_projects",
-            "added_points",
         )
         # Voters: a person counts once however many district budgets they voted in. For
         # each person touched, compare "had a counted participation before" with "has one
@@ -343,71 +300,10 @@ class LiveCounters:
                     had_before[round_id].add(voter_key)
             counts.voters += len(present) - len(had_before[round_id] & keys)
 
-        ballot_counted = readers["ballot"].counted
-        for _id, district_id, projects, points in new_ballots:
-            round_id = watched.get(district_id)
-            if round_id is None:
-                continue
-            counts = self._rounds[round_id]
-            counts.ballots += 1
-            for pk, n in _support_of(counts.ballot_format, projects, points):
-                counts.support[pk] += n
-        withdrawn: list[int] = []
-        for _id, district_id, ballot_id, old_projects, old_points, projects, points in changes:
-            if projects is None:
-                withdrawn.append(ballot_id)
-            round_id = watched.get(district_id)
-            # A ballot first read in this snapshot already shows the change.
-            if round_id is None or not ballot_counted(ballot_id):
-                continue
-            counts = self._rounds[round_id]
-            for pk, n in _support_of(counts.ballot_format, old_projects, old_points):
-                counts.support[pk] -= n
-            if projects is None:
-                counts.ballots -= 1
-            else:
-                for pk, n in _support_of(counts.ballot_format, projects, points):
-                    counts.support[pk] += n
-
         readers["participation"].advance(
             (row[0] for row in new_participations), (row[2] for row in removals)
         )
-        readers["ballot"].advance((row[0] for row in new_ballots), withdrawn)
         readers["removal"].advance(row[0] for row in removals)
-        readers["change"].advance(row[0] for row in changes)
 
 
 counters = LiveCounters()
-
-
-# --- what the services call, in the transaction that changes or removes a ballot ----------
-
-
-def log_ballot_change(ballot: Ballot, projects: list[int], points: list[int] | None) -> None:
-    """Before ``ballot`` is saved with new content (``ballot`` still holds the old)."""
-    BallotChange.objects.create(
-        district_budget_id=ballot.district_budget_id,
-        ballot_id=ballot.pk,
-        removed_projects=ballot.projects,
-        removed_points=ballot.points,
-        added_projects=projects,
-        added_points=points,
-    )
-
-
-def log_withdrawal(ballot: Ballot, participation: Participation) -> None:
-    """Before ``ballot`` and ``participation`` are deleted."""
-    BallotChange.objects.create(
-        district_budget_id=ballot.district_budget_id,
-        ballot_id=ballot.pk,
-        removed_projects=ballot.projects,
-        removed_points=ballot.points,
-    )
-    ParticipationRemoval.objects.create(
-        round_id=participation.round_id,
-        district_budget_id=participation.district_budget_id,
-        participation_id=participation.pk,
-        voter_key=participation.voter_key,
-        channel=participation.channel,
-        cast_at=participation.cast_at,
-    )

@@ -37,6 +37,12 @@ ELIGIBILITY_MESSAGES = {
 }
 
 
+RECEIPT_FORMAT_MESSAGE = _(
+    "A receipt code has 16 letters and digits, written in groups of four like "
+    "ABCD-EFGH-JKLM-NPQR. Check the code and try again."
+)
+
+
 def ballot_message(code: str, params: dict[str, Any] | None = None) -> str:
     template = BALLOT_MESSAGES.get(code, code)
     return str(template) % (params or {}) if params else str(template)

@@ -4,10 +4,13 @@ Amounts are integers in the currency's minor unit (cents). A round has one or mo
 ``DistrictBudget``s — a city-wide pot and/or one per district — and each is a separate
 election: its own projects, ballots and outcome.
 
-Who voted (``Participation``) and what was voted (``Ballot``) are separate rows. In a
-secret round the two are not linked and a ballot carries no timestamp, so nothing the
-application shows or exports can tie ballot content to a person; the voter's receipt code
-(only its hash is stored) proves the ballot is counted.
+Who voted (``Participation``) and what was voted (``Ballot``) are separate rows. While the
+ballot box is closed (voting and tallying) a ballot exists only sealed on its participation
+(``budgeting/sealing.py``); when the round moves to results the box is opened and the
+ballots are written to the ballot table in a random order. In a secret round nothing then
+links a ballot to its voter, not even the order or the transaction it was written in
+(docs/budgeting.md, "Ballot secrecy"). The voter's receipt code — only a keyed hash of it is
+stored — proves the ballot is counted.
 """
 
 from __future__ import annotations
@@ -330,9 +333,24 @@ class Participation(models.Model):
         max_length=64,
         blank=True,
         help_text=_(
-            "Secret rounds: a keyed hash of the voter's receipt code, so only the code's holder"
-            " can change the ballot, yet the ballot cannot be found from this row."
+            "A keyed hash of the voter's receipt code: only the code's holder can check, change"
+            " or withdraw the ballot, and the code cannot be read back from it. Empty for paper."
         ),
+    )
+    sealed_ballot = models.BinaryField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("What was voted, sealed, until the ballot box is opened."),
+    )
+    tallied_ballot = models.BinaryField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The sealed ballot as the live vote counts last included it."),
+    )
+    tally_pending = models.BooleanField(
+        default=False, help_text=_("Cast or changed since the live vote counts last moved.")
     )
     cast_at = models.DateTimeField(auto_now_add=True)
 
@@ -346,15 +364,26 @@ class Participation(models.Model):
                 condition=Q(limits_district=True),
                 name="one_district_per_voter",
             ),
+            models.UniqueConstraint(
+                fields=["ballot_seal"], condition=~Q(ballot_seal=""), name="one_ballot_per_receipt"
+            ),
         ]
-        indexes = [models.Index(fields=["round", "cast_at"])]
+        indexes = [
+            models.Index(fields=["round", "cast_at"]),
+            models.Index(
+                fields=["district_budget"],
+                condition=Q(tally_pending=True),
+                name="participation_tally_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Participation {self.pk} in {self.district_budget_id} ({self.channel})"
 
 
 class Ballot(models.Model):
-    """What was voted, by project primary keys (ordinal: in preference order)."""
+    """What was voted, by project primary keys (ordinal: in preference order): the opened
+    ballot box, and ballots imported from pabulib files."""
 
     district_budget = models.ForeignKey(
         DistrictBudget, on_delete=models.CASCADE, related_name="ballots"
@@ -370,7 +399,6 @@ class Ballot(models.Model):
     projects = models.JSONField(help_text=_("Project primary keys."))
     points = models.JSONField(null=True, blank=True, help_text=_("Cumulative: parallel points."))
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    receipt_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     source_voter_id = models.CharField(
         max_length=120, blank=True, help_text=_("The pabulib voter id of imported ballots.")
     )
@@ -419,11 +447,13 @@ class PaperBallotSheet(models.Model):
 
 
 class PaperBallotEntry(models.Model):
+    """One officer's reading of a sheet: whose it is and, sealed like an online ballot, what
+    it says. The sealed reading is erased when the ballot box is opened."""
+
     sheet = models.ForeignKey(PaperBallotSheet, on_delete=models.CASCADE, related_name="entries")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     voter_key = models.CharField(max_length=100)
-    projects = models.JSONField()
-    points = models.JSONField(null=True, blank=True)
+    sealed_ballot = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,33 +1,19 @@
-"""Append-only logs for the live counters (budgeting/live_counts.py, docs/realtime.md).
+"""What the live counters keep (budgeting/live_counts.py, budgeting/services/ballot_box.py).
 
-Casts are read from the ballot and participation tables themselves (``id > last seen``);
-what a change or a withdrawal took away is not visible there any more, so the services that
-change or remove a ballot or a participation append one row here in the same transaction.
-Ballot and participation stay in separate logs, like their tables: nothing here links a
-voter to what they voted.
+Turnout is read from the participation table itself (``id > last seen``); a withdrawn
+participation is no longer there, so the withdrawal appends a ``ParticipationRemoval``.
+
+Vote counts during voting never follow single ballots (docs/budgeting.md, "Ballot secrecy"):
+a ``LiveTally`` per district budget moves only when at least ``KOPA_BALLOT_BATCH`` ballots
+were cast, changed or withdrawn since it last moved. A withdrawn ballot that the tally
+already includes is kept sealed as a ``WithdrawnBallot`` until the tally next moves.
 """
 
 from __future__ import annotations
 
 from django.db import models
 
-__all__ = ["BallotChange", "ParticipationRemoval"]
-
-
-class BallotChange(models.Model):
-    """A ballot's content was replaced (``added_*`` set) or the ballot withdrawn (null)."""
-
-    district_budget = models.ForeignKey(
-        "budgeting.DistrictBudget", on_delete=models.CASCADE, related_name="+"
-    )
-    ballot_id = models.BigIntegerField()
-    removed_projects = models.JSONField()
-    removed_points = models.JSONField(null=True, blank=True)
-    added_projects = models.JSONField(null=True, blank=True)
-    added_points = models.JSONField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"Change of ballot {self.ballot_id}"
+__all__ = ["LiveTally", "ParticipationRemoval", "WithdrawnBallot"]
 
 
 class ParticipationRemoval(models.Model):
@@ -44,3 +30,29 @@ class ParticipationRemoval(models.Model):
 
     def __str__(self) -> str:
         return f"Removal of participation {self.participation_id}"
+
+
+class LiveTally(models.Model):
+    """The vote counts of one district budget as last published during voting."""
+
+    district_budget = models.OneToOneField(
+        "budgeting.DistrictBudget", on_delete=models.CASCADE, related_name="live_tally"
+    )
+    ballots = models.PositiveIntegerField(default=0)
+    support = models.JSONField(default=dict, help_text="Support per project primary key.")
+    batches = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Live tally of {self.district_budget_id} ({self.ballots} ballots)"
+
+
+class WithdrawnBallot(models.Model):
+    """A withdrawn ballot the live tally still includes, sealed; gone when the tally moves."""
+
+    district_budget = models.ForeignKey(
+        "budgeting.DistrictBudget", on_delete=models.CASCADE, related_name="+"
+    )
+    sealed_ballot = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"Withdrawn ballot in {self.district_budget_id}"

@@ -19,6 +19,11 @@ urlpatterns = [
         name="round-project-review",
     ),
     path("rounds/<slug:slug>/ballot/", views.MyBallot.as_view(), name="round-ballot"),
+    path(
+        "rounds/<slug:slug>/ballot/withdraw/",
+        views.BallotWithdrawal.as_view(),
+        name="round-ballot-withdraw",
+    ),
     path("rounds/<slug:slug>/receipt/", views.ReceiptCheck.as_view(), name="round-receipt"),
     path("rounds/<slug:slug>/turnout/", views.Turnout.as_view(), name="round-turnout"),
     path("rounds/<slug:slug>/results/", views.PublishedResults.as_view(), name="round-results"),

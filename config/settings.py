@@ -315,6 +315,14 @@ KOPA_WS_MAX_FRAME_BYTES = env_int("KOPA_WS_MAX_FRAME_BYTES", 4096, minimum=256)
 KOPA_WS_MAX_SUBSCRIPTIONS = env_int("KOPA_WS_MAX_SUBSCRIPTIONS", 20, minimum=1)
 # Live topics push their latest state at most this often (docs/realtime.md, "Coalescing").
 KOPA_LIVE_MIN_INTERVAL_MS = env_int("KOPA_LIVE_MIN_INTERVAL_MS", 250, minimum=0, maximum=60_000)
+# Secret ballots: the smallest group of ballots a database reader may narrow one down to
+# (docs/budgeting.md, "Ballot secrecy"). Live vote counts move by at least this many ballots.
+KOPA_BALLOT_BATCH = env_int("KOPA_BALLOT_BATCH", 50, minimum=1, maximum=100_000)
+# The key that seals ballots until the ballot box is opened. It must never be stored with the
+# database or its backups; without one it is derived from DJANGO_SECRET_KEY. Old keys stay in
+# the fallbacks until every round sealed with them has opened its box (docs/operations.md).
+KOPA_BALLOT_KEY = env_str("KOPA_BALLOT_KEY") or f"derived-from-secret-key:{SECRET_KEY}"
+KOPA_BALLOT_KEY_FALLBACKS = env_list("KOPA_BALLOT_KEY_FALLBACKS")
 
 LOGGING = {
     "version": 1,

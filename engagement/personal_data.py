@@ -106,22 +106,15 @@ def _memberships(user: Any) -> list[dict[str, Any]]:
 
 def _participations(user: Any) -> list[dict[str, Any]]:
     from budgeting.models import Participation, Project
+    from budgeting.services.voting import ballot_not_secret
 
     rows = list(
         Participation.objects.filter(voter=user)
         .select_related("round", "district_budget")
         .order_by("cast_at", "pk")
     )
-    open_ballots: dict[int, Any] = {}
-    open_participations = [p.pk for p in rows if not p.round.secret_ballot]
-    if open_participations:
-        from budgeting.models import Ballot
-
-        open_ballots = {
-            b.participation_id: b
-            for b in Ballot.objects.filter(participation_id__in=open_participations)
-        }
-    project_ids = {pk for b in open_ballots.values() for pk in b.projects}
+    open_ballots = {p.pk: ballot_not_secret(p) for p in rows if not p.round.secret_ballot}
+    project_ids = {pk for b in open_ballots.values() if b is not None for pk in b[0]}
     external = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "external_id"))
     answer = []
     for p in rows:
@@ -137,8 +130,8 @@ def _participations(user: Any) -> list[dict[str, Any]]:
         ballot = open_ballots.get(p.pk)
         if ballot is not None:
             entry["ballot"] = {
-                "projects": [external.get(pk, str(pk)) for pk in ballot.projects],
-                "points": ballot.points,
+                "projects": [external.get(pk, str(pk)) for pk in ballot[0]],
+                "points": ballot[1],
             }
         answer.append(entry)
     return answer

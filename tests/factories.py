@@ -132,6 +132,20 @@ def voting_round(
     return budget_round
 
 
+def ballots_in_box(budget_round=None, district: str | None = None) -> list:
+    """Every ballot (``ballot_box.BoxBallot``) of the round — of every round if none — sealed
+    or opened, optionally of one district budget (by key)."""
+    from budgeting.models import DistrictBudget
+    from budgeting.services import ballot_box
+
+    budgets = DistrictBudget.objects.all()
+    if budget_round is not None:
+        budgets = budgets.filter(round=budget_round)
+    if district is not None:
+        budgets = budgets.filter(key=district)
+    return [ballot for d in budgets for ballot in ballot_box.district_ballots(d)]
+
+
 # --- voters (eligibility facts) -------------------------------------------------------------
 
 

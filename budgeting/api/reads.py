@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from budgeting import phases, selectors
 from budgeting.messages import eligibility_message
-from budgeting.models import BudgetRound, DistrictBudget, OutcomeRule, Phase, TallyResult
+from budgeting.models import BudgetRound, DistrictBudget, OutcomeRule, Project, TallyResult
 from budgeting.phases import Action
-from budgeting.services import results, voting
+from budgeting.services import ballot_box, results, voting
 from budgeting.tally import natural_key
 
 
@@ -69,19 +69,25 @@ def staff_round(
 def public_support(budget_round: BudgetRound) -> dict[str, int] | None:
     """Support per project id when vote counts are public, else ``None``.
 
-    During voting and tallying the counts come from the ballots as they are; afterwards from
-    the published results (the numbers the outcome was computed from).
+    Once results are published, their figures (the numbers the outcome was computed from);
+    before, the live tallies, which move by whole batches of ballots.
     """
     if not selectors.counts_are_public(budget_round):
         return None
     support: dict[str, int] = {}
-    if budget_round.phase not in (Phase.VOTING, Phase.TALLYING):
-        for result in selectors.published_results(budget_round):
-            support.update(result.support)
-        if support:
-            return support
-    for district_budget in budget_round.districts.all():
-        support.update(results.election_input(budget_round, district_budget).support)
+    for result in selectors.published_results(budget_round):
+        support.update(result.support)
+    if support:
+        return support
+    external = dict(
+        Project.objects.filter(round=budget_round, status__in=results.COUNTED_STATUSES)
+        .order_by("external_id")
+        .values_list("pk", "external_id")
+    )
+    support = dict.fromkeys(external.values(), 0)
+    for pk, n in ballot_box.live_votes(budget_round)["projects"].items():
+        if int(pk) in external:
+            support[external[int(pk)]] = n
     return support
 
 

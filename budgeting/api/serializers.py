@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from budgeting.api.fields import AmountDisplay, AmountInput, amount_to_minor
+from budgeting.messages import RECEIPT_FORMAT_MESSAGE
 from budgeting.models import (
     BallotFormat,
     BudgetRound,
@@ -464,14 +465,42 @@ class _BallotContent(serializers.Serializer):
     )
 
 
+class ReceiptCodeField(serializers.CharField):
+    """A receipt code as people copy it (``ABCD-EFGH-JKLM-NPQR``, spaces, lower case): a
+    string of 16 letters and digits 2-7, returned in its printed form."""
+
+    default_error_messages = {"receipt_format": RECEIPT_FORMAT_MESSAGE}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        code = voting.parse_receipt(super().to_internal_value(data))
+        if code is None:
+            self.fail("receipt_format")
+        return code
+
+
 class BallotCastInput(_BallotContent):
     district = serializers.SlugField(max_length=80, help_text="Key of the district budget.")
-    receipt = serializers.CharField(
-        max_length=64,
+    receipt = ReceiptCodeField(
         required=False,
         allow_null=True,
         default=None,
         help_text="Secret rounds: the receipt code of the ballot being changed.",
+    )
+    cast_key = serializers.RegexField(
+        voting.CAST_KEY_PATTERN,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A name the client gives this cast (16-64 letters, digits, - and _), new "
+        "for every ballot it sends. Sending the same request again with the same key — "
+        "when the answer was lost — answers as the first time did, with the same receipt, "
+        "and casts nothing more.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -480,8 +509,13 @@ class BallotCastInput(_BallotContent):
 
 
 class BallotWithdrawInput(serializers.Serializer):
-    district = serializers.SlugField(max_length=80)
-    receipt = serializers.CharField(max_length=64, required=False, allow_null=True, default=None)
+    district = serializers.SlugField(max_length=80, help_text="Key of the district budget.")
+    receipt = ReceiptCodeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Secret rounds: the receipt code of the ballot.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs["district_budget"] = district_budget_of(self.context["round"], attrs.pop("district"))
@@ -530,7 +564,7 @@ class BallotOverviewOutput(serializers.Serializer):
 
 
 class ReceiptInput(serializers.Serializer):
-    receipt = serializers.CharField(max_length=64)
+    receipt = ReceiptCodeField()
 
 
 class ReceiptOutput(serializers.Serializer):

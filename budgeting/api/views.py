@@ -78,6 +78,20 @@ class BudgetingView(BudgetingErrors, APIView):
     pass
 
 
+class ReceiptsInBodiesOnly:
+    """Receipt codes travel in request bodies only: an address with one would be kept in the
+    logs of every proxy and server on the way, so it is refused before anything is done."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if "receipt" in request.query_params:
+            message = _(
+                "Send the receipt code in the request body, never in the address: addresses "
+                "are kept in logs."
+            )
+            raise exceptions.ValidationError({"receipt": [message]}, code="receipt_in_url")
+
+
 class BudgetingListView(BudgetingErrors, generics.GenericAPIView):
     def list_response(self, queryset: Any, serializer: type, **context: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(queryset))
@@ -320,7 +334,7 @@ class ProjectReview(BudgetingView):
 # --- ballots ------------------------------------------------------------------------------
 
 
-class MyBallot(WritesThrottled, BudgetingView):
+class MyBallot(ReceiptsInBodiesOnly, WritesThrottled, BudgetingView):
     permission_classes = [IsAuthenticated]
     throttle_scope = "ballot"
 
@@ -341,7 +355,9 @@ class MyBallot(WritesThrottled, BudgetingView):
         operation_id="ballot_cast",
         summary="Cast or change my ballot in one district",
         description="201 on the first ballot, 200 when it replaced an earlier one (secret "
-        "rounds: send the earlier `receipt`). Ballot rule violations are 400 with codes "
+        "rounds: send the earlier `receipt`). Name each cast with a new `cast_key`: the same "
+        "request sent again with it (its answer was lost) gets the same answer and receipt "
+        "and casts nothing more. Ballot rule violations are 400 with codes "
         "(e.g. over_budget, too_many_projects, unknown_project); voting not open is 400 "
         "with code voting_closed; not eligible is 403 with the reasons; a second ballot "
         "is 409 (already_voted, voted_in_other_district, voted_on_paper). Rate-limited "
@@ -373,29 +389,30 @@ class MyBallot(WritesThrottled, BudgetingView):
             status=status.HTTP_200_OK if receipt.changed else status.HTTP_201_CREATED,
         )
 
+
+class BallotWithdrawal(ReceiptsInBodiesOnly, WritesThrottled, BudgetingView):
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "ballot"
+
     @extend_schema(
         operation_id="ballot_withdraw",
         summary="Withdraw my online ballot in one district",
         description='Body `{"district": "<key>", "receipt": "<code>"}` (the receipt only in '
-        "secret rounds); the same may be given as query parameters. Only while voting is "
-        "open and if the round allows changes.",
-        parameters=[
-            OpenApiParameter("district", str, OpenApiParameter.QUERY, required=False),
-            OpenApiParameter("receipt", str, OpenApiParameter.QUERY, required=False),
-        ],
+        "secret rounds). A POST, so the receipt code travels in the body, never in an "
+        "address that proxies and servers keep in their logs. Only while voting is open "
+        "and if the round allows changes. Rate-limited (scope `ballot`).",
+        request=s.BallotWithdrawInput,
         responses={204: None, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
     )
-    def delete(self, request: Request, slug: str) -> Response:
+    def post(self, request: Request, slug: str) -> Response:
         budget_round = reads.visible_round(request.user, slug)
-        data = s.BallotWithdrawInput(
-            data=request.data or request.query_params, context={"round": budget_round}
-        )
+        data = s.BallotWithdrawInput(data=request.data, context={"round": budget_round})
         data.is_valid(raise_exception=True)
         voting.ballot_withdraw(voter=request.user, budget_round=budget_round, **data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ReceiptCheck(WritesThrottled, BudgetingView):
+class ReceiptCheck(ReceiptsInBodiesOnly, WritesThrottled, BudgetingView):
     throttle_scope = "receipt"
 
     @extend_schema(

@@ -32,6 +32,7 @@ from budgeting.models import (
     ProjectStatus,
 )
 from budgeting.money import from_minor
+from budgeting.services import ballot_box
 from engagement.models import COUNTRIES, CURRENCIES, Organisation
 
 BATCH = 5_000
@@ -351,11 +352,10 @@ def pabulib_election(
         .order_by("external_id")
     )
     external = {p.pk: p.external_id for p in projects}
-    ballots = list(
-        Ballot.objects.filter(district_budget=district_budget)
-        .order_by("pk")
-        .values_list("projects", "points", "source_voter_id", "extra")
-    )
+    ballots = [
+        (b.projects, b.points, b.source_voter_id, b.extra)
+        for b in ballot_box.district_ballots(district_budget)
+    ]
     secret = budget_round.secret_ballot
     if secret:
         random.Random().shuffle(ballots)

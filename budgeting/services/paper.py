@@ -25,12 +25,11 @@ from budgeting.models import (
     Participation,
 )
 from budgeting.phases import Action
+from budgeting.services import ballot_box
 from budgeting.services.voting import (
-    ballot_store,
     check_ballot,
-    new_receipt_code,
-    offered_projects,
     participation_insert,
+    seal_valid_ballot,
     voter_key_for_reference,
     voter_key_for_user,
 )
@@ -89,7 +88,6 @@ def paper_entry_submit(
         )
     valid = check_ballot(budget_round, district_budget, projects, points)
     voter_key = paper_voter_key(voter_reference)
-    pks = [offered_projects(budget_round)[p].pk for p in valid.projects]
 
     sheet, _created = PaperBallotSheet.objects.select_for_update().get_or_create(
         district_budget=district_budget, serial=serial, defaults={"voter_key": voter_key}
@@ -108,8 +106,7 @@ def paper_entry_submit(
                 sheet=sheet,
                 entered_by=officer,
                 voter_key=voter_key,
-                projects=pks,
-                points=list(valid.points) if valid.points is not None else None,
+                sealed_ballot=seal_valid_ballot(budget_round, district_budget, valid),
             )
     except IntegrityError:
         raise ValidationError(
@@ -125,12 +122,8 @@ def paper_entry_submit(
     entries = list(sheet.entries.order_by("created_at"))
     if len(entries) < 2:
         return sheet
-    latest = entries[-1]
-    agreeing = [
-        e
-        for e in entries[:-1]
-        if (e.voter_key, e.projects, e.points) == (latest.voter_key, latest.projects, latest.points)
-    ]
+    readings = [(e.voter_key, paper_entry_choices(e)) for e in entries]
+    agreeing = [reading for reading in readings[:-1] if reading == readings[-1]]
     if not agreeing:
         sheet.status = PaperSheetStatus.CONFLICT
         sheet.save(update_fields=["status"])
@@ -147,23 +140,25 @@ def _count_sheet(budget_round, district_budget, sheet, valid, voter_key) -> None
         voter_key=voter_key,
         channel=Channel.PAPER,
         seal="",
+        sealed_ballot=seal_valid_ballot(budget_round, district_budget, valid),
     )
     sheet.voter_key = voter_key
     sheet.resolved_at = timezone.now()
     if participation_id is None:
         sheet.status = PaperSheetStatus.DUPLICATE_VOTER
     else:
-        ballot_store(
-            budget_round=budget_round,
-            district_budget=district_budget,
-            ballot=valid,
-            participation_id=participation_id,
-            channel=Channel.PAPER,
-            code=new_receipt_code(),
-        )
         sheet.status = PaperSheetStatus.COUNTED
         live.publish_ballots_changed(budget_round)
     sheet.save(update_fields=["status", "voter_key", "resolved_at"])
+
+
+def paper_entry_choices(entry: PaperBallotEntry) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+    """What an officer read on a sheet (project primary keys, points), for comparing the
+    readings and showing disagreeing ones to officers; nothing once the box is opened."""
+    if entry.sealed_ballot is None:
+        return (), None
+    content = ballot_box.unseal(entry.sheet.district_budget, entry.sealed_ballot)
+    return content.projects, content.points
 
 
 def paper_progress(budget_round: BudgetRound) -> dict[str, int]:

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgeting import live, phases, tally
+from budgeting.ballots import ballot_support
 from budgeting.models import (
-    Ballot,
     BudgetRound,
     DistrictBudget,
     Project,
@@ -29,6 +29,7 @@ from budgeting.models import (
 )
 from budgeting.money import minor_per_unit
 from budgeting.phases import Action
+from budgeting.services import ballot_box
 from engagement import permissions
 
 # Round tie-break setting -> the tally package's name for it.
@@ -61,16 +62,8 @@ def _support(
 ) -> dict[str, int]:
     support = dict.fromkeys(ids.values(), 0)
     for projects, points in ballots:
-        if kind == "cumulative" and points is not None:
-            for pk, value in zip(projects, points, strict=True):
-                support[ids[pk]] += value
-        elif kind == "ordinal":
-            length = len(projects)
-            for rank, pk in enumerate(projects):
-                support[ids[pk]] += length - rank
-        else:
-            for pk in set(projects):
-                support[ids[pk]] += 1
+        for pk, value in ballot_support(kind, projects, points):
+            support[ids[pk]] += value
     return support
 
 
@@ -91,11 +84,8 @@ def election_input(budget_round: BudgetRound, district_budget: DistrictBudget) -
     )
     kind = budget_round.ballot_format
     ballots = [
-        ([pk for pk in projects_ if pk in index], points)
-        for projects_, points in Ballot.objects.filter(district_budget=district_budget)
-        .order_by("pk")
-        .values_list("projects", "points")
-        .iterator(chunk_size=5000)
+        ([pk for pk in ballot.projects if pk in index], ballot.points and list(ballot.points))
+        for ballot in ballot_box.district_ballots(district_budget)
     ]
     profile = tally.Profile.from_ids(
         kind,

@@ -22,6 +22,7 @@ from budgeting.models import (
     TieBreak,
 )
 from budgeting.phases import Action
+from budgeting.services import ballot_box
 from engagement import permissions
 from engagement.models import District, Organisation
 
@@ -487,6 +488,9 @@ def phase_advance(*, actor: Any | None, budget_round: BudgetRound, to_phase: str
     check = ENTRY_CHECKS.get(to_phase)
     if check is not None:
         check(locked)
+    if to_phase == Phase.RESULTS:
+        # No ballot can arrive any more: open the box, all of it at once.
+        ballot_box.box_open(locked)
     locked.phase = to_phase
     locked.phase_changed_at = timezone.now()
     locked.save(update_fields=["phase", "phase_changed_at", "updated_at"])

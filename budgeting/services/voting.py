@@ -1,9 +1,10 @@
 """Casting, changing and withdrawing ballots; receipts.
 
-One person, one ballot per district budget: the ``Participation`` row is inserted with
-``INSERT … ON CONFLICT DO NOTHING`` against its unique constraints, so concurrent casts by
-the same person end with exactly one ballot and the others get a clean "already voted",
-without exceptions or savepoints on the hot path.
+One person, one ballot per district budget: the ``Participation`` row — who voted, and what,
+sealed (``budgeting/services/ballot_box.py``) — is inserted with ``INSERT … ON CONFLICT DO
+NOTHING`` against its unique constraints, so concurrent casts by the same person end with
+exactly one ballot and the others get a clean "already voted", without exceptions or
+savepoints on the hot path.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -26,7 +27,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import eligibility, live, live_counts, phases
+from budgeting import eligibility, live, phases
 from budgeting.ballots import BallotError, BallotProject, BallotRules, ValidBallot, validate_ballot
 from budgeting.messages import ballot_message, eligibility_message
 from budgeting.models import (
@@ -35,11 +36,14 @@ from budgeting.models import (
     Channel,
     DistrictBudget,
     Participation,
+    ParticipationRemoval,
     Project,
     ProjectStatus,
+    WithdrawnBallot,
 )
 from budgeting.money import format_money
 from budgeting.phases import Action
+from budgeting.services import ballot_box
 
 # A project stays on the ballot once results mark it selected or not: paper ballots may still
 # be entered in the tallying phase after a (preliminary) publication.
@@ -84,8 +88,17 @@ def normalise_receipt(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def receipt_hash(code: str) -> str:
-    return hashlib.sha256(normalise_receipt(code).encode()).hexdigest()
+RECEIPT_LENGTH = 16  # characters of a receipt code without its dashes (new_receipt_code)
+_RECEIPT_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def parse_receipt(value: str) -> str | None:
+    """A receipt code as people copy it (spaces, dashes, lower case) in its printed form
+    ``ABCD-EFGH-JKLM-NPQR``, or None if it cannot be one."""
+    code = normalise_receipt(value)
+    if len(code) != RECEIPT_LENGTH or not set(code) <= _RECEIPT_ALPHABET:
+        return None
+    return "-".join(code[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
 
 
 def receipt_seal(code: str) -> str:
@@ -141,6 +154,15 @@ def offered_projects(budget_round: BudgetRound) -> dict[str, BallotProject]:
         }
 
     return _cached_while_voting("projects", budget_round, load)
+
+
+def _projects_per_district(budget_round: BudgetRound) -> Counter[str]:
+    """District key -> how many projects it has (sets the length of its sealed ballots)."""
+    return _cached_while_voting(
+        "sizes",
+        budget_round,
+        lambda: Counter(p.district_key for p in offered_projects(budget_round).values()),
+    )
 
 
 def district_budgets(budget_round: BudgetRound) -> dict[str, DistrictBudget]:
@@ -312,6 +334,7 @@ def participation_insert(
     voter_key: str,
     channel: str,
     seal: str,
+    sealed_ballot: bytes,
 ) -> int | None:
     """Insert unless the person already voted here (or elsewhere, where that is limited)."""
     limits = budget_round.one_district_per_voter and not district_budget.is_citywide
@@ -319,7 +342,8 @@ def participation_insert(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (round_id, district_budget_id, voter_id, voter_key, channel,"
-            " limits_district, ballot_seal, cast_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            " limits_district, ballot_seal, cast_at, sealed_ballot, tally_pending)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT DO NOTHING RETURNING id",
             [
                 budget_round.pk,
@@ -330,31 +354,52 @@ def participation_insert(
                 limits,
                 seal,
                 timezone.now(),
+                sealed_ballot,
+                True,
             ],
         )
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def ballot_store(
-    *,
+def seal_valid_ballot(
     budget_round: BudgetRound,
     district_budget: DistrictBudget,
     ballot: ValidBallot,
-    participation_id: int | None,
-    channel: str,
-    code: str,
-) -> Ballot:
+    *,
+    changed: bool = False,
+) -> bytes:
+    """A checked ballot, sealed for the ballot box (budgeting/services/ballot_box.py)."""
     offered = offered_projects(budget_round)
-    return Ballot.objects.create(
-        district_budget=district_budget,
-        participation_id=None if budget_round.secret_ballot else participation_id,
-        projects=[offered[p].pk for p in ballot.projects],
-        points=list(ballot.points) if ballot.points is not None else None,
-        channel=channel,
-        receipt_hash=receipt_hash(code),
-        cast_at=None if budget_round.secret_ballot else timezone.now(),
+    return ballot_box.seal(
+        district_budget,
+        [offered[p].pk for p in ballot.projects],
+        ballot.points,
+        projects_in_district=_projects_per_district(budget_round)[district_budget.key],
+        changed=changed,
     )
+
+
+# A client names each cast it sends (a page does it when it shows the ballot), so that a
+# retry of the same request can be recognised: 16 to 64 URL-safe characters.
+CAST_KEY_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+
+
+def new_cast_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def receipt_for_cast(voter_id: int, district_budget_id: int, cast_key: str | None) -> str:
+    """The receipt code of a cast: random, or — when the client names its request with a
+    ``cast_key`` — the same code every time that request is retried, so a voter whose answer
+    was lost gets their receipt again (the code derives from the server's secret key, which
+    a database reader does not hold)."""
+    if not cast_key:
+        return new_receipt_code()
+    message = f"receipt\x00{voter_id}\x00{district_budget_id}\x00{cast_key}".encode()
+    raw = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()[:10]
+    text = base64.b32encode(raw).decode()
+    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
 
 
 def ballot_cast(
@@ -365,16 +410,18 @@ def ballot_cast(
     projects: list[str],
     points: list[int] | None = None,
     receipt: str | None = None,
+    cast_key: str | None = None,
 ) -> CastReceipt:
     """Cast the voter's ballot, or replace it when the round allows changes.
 
     In a secret round, replacing needs the receipt code of the first ballot: it is the only
-    link between the voter and their ballot.
+    link between the voter and their ballot. The same request retried (same ``cast_key``)
+    answers as it did the first time, receipt included, and changes nothing.
 
     On PostgreSQL the common case — an eligible voter's first ballot while voting is open —
     is one statement that re-checks the phase and eligibility in the database, so the round
-    may come from a short-lived cache. Anything else (closed, not eligible, already voted)
-    takes the careful path below with fresh data, which says precisely why.
+    may come from a short-lived cache. Anything else (closed, not eligible, already voted,
+    a retry) takes the careful path below with fresh data, which says precisely why.
     """
     _require_voting(budget_round)
     if district_budget.round_id != budget_round.pk:
@@ -384,17 +431,21 @@ def ballot_cast(
     if not getattr(voter, "is_authenticated", False):
         raise NotEligible(["not_signed_in"])
     valid = check_ballot(budget_round, district_budget, projects, points)
-    code = new_receipt_code()
+    code = receipt_for_cast(voter.pk, district_budget.pk, cast_key)
+    sealed = seal_valid_ballot(budget_round, district_budget, valid)
     fast_path = connection.vendor == "postgresql" and not connection.in_atomic_block
-    if fast_path and _cast_in_one_statement(budget_round, district_budget, voter, valid, code):
+    if fast_path and _cast_in_one_statement(budget_round, district_budget, voter, sealed, code):
         # Outside any atomic block the statement has committed: this publishes at once.
         live.publish_ballots_changed(budget_round)
         return CastReceipt(receipt=code, district=district_budget.key, changed=False)
     # The careful path trusts nothing cached: the phase may have changed a moment ago.
     budget_round = BudgetRound.objects.select_related("organisation").get(pk=budget_round.pk)
+    # A repeated cast (double click, several tabs, a retry after a lost answer) is the
+    # common way to get here: answer it before anything more expensive.
+    answered = cast_answered_before(voter, district_budget, cast_key)
+    if answered is not None:
+        return answered
     _require_voting(budget_round)
-    # A repeated cast (double click, several tabs) is the common way to get here: answer it
-    # before anything more expensive.
     channel = (
         Participation.objects.filter(
             district_budget=district_budget, voter_key=voter_key_for_user(voter.pk)
@@ -419,20 +470,37 @@ def ballot_cast(
             voter_id=voter.pk,
             voter_key=voter_key_for_user(voter.pk),
             channel=Channel.ONLINE,
-            seal=receipt_seal(code) if budget_round.secret_ballot else "",
+            seal=receipt_seal(code),
+            sealed_ballot=sealed,
         )
         if participation_id is not None:
-            ballot_store(
-                budget_round=budget_round,
-                district_budget=district_budget,
-                ballot=valid,
-                participation_id=participation_id,
-                channel=Channel.ONLINE,
-                code=code,
-            )
             live.publish_ballots_changed(budget_round)
             return CastReceipt(receipt=code, district=district_budget.key, changed=False)
     return _ballot_replace(voter, budget_round, district_budget, valid, receipt, code)
+
+
+def cast_answered_before(
+    voter: Any, district_budget: DistrictBudget, cast_key: str | None
+) -> CastReceipt | None:
+    """If the cast named ``cast_key`` already went through (its answer may have been lost on
+    the way), the answer it got then; otherwise None. The voter's ballot still carries the
+    receipt that key gave, so nothing else can have replaced it since."""
+    if not cast_key or not getattr(voter, "is_authenticated", False):
+        return None
+    code = receipt_for_cast(voter.pk, district_budget.pk, cast_key)
+    sealed = (
+        Participation.objects.filter(
+            district_budget=district_budget,
+            voter_key=voter_key_for_user(voter.pk),
+            ballot_seal=receipt_seal(code),
+        )
+        .values_list("sealed_ballot", flat=True)
+        .first()
+    )
+    if sealed is None:
+        return None
+    changed = ballot_box.unseal(district_budget, sealed).changed
+    return CastReceipt(receipt=code, district=district_budget.key, changed=changed)
 
 
 def _eligibility_sql(
@@ -471,36 +539,27 @@ def _cast_in_one_statement(
     budget_round: BudgetRound,
     district_budget: DistrictBudget,
     voter: Any,
-    valid: ValidBallot,
+    sealed: bytes,
     code: str,
 ) -> bool:
-    """PostgreSQL: participation and ballot in one statement — atomic on its own, one round
-    trip, no BEGIN/COMMIT — guarded by the round being open and the voter eligible. False
-    when anything stopped it (closed, not eligible, a participation here, in a limited
-    district, or on paper under the voter's email); the caller then finds out which."""
-    secret = budget_round.secret_ballot
-    now = timezone.now()
-    offered = offered_projects(budget_round)
+    """PostgreSQL: the participation with its sealed ballot in one statement — atomic on its
+    own, one round trip, no BEGIN/COMMIT — guarded by the round being open and the voter
+    eligible. False when anything stopped it (closed, not eligible, a participation here, in
+    a limited district, on paper under the voter's email, or this very receipt already
+    used); the caller then finds out which."""
     eligible_sql, eligible_params = _eligibility_sql(budget_round, district_budget, voter.pk)
-    participation, ballot = Participation._meta.db_table, Ballot._meta.db_table
-    rounds = BudgetRound._meta.db_table
+    participation, rounds = Participation._meta.db_table, BudgetRound._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""WITH p AS (
-                INSERT INTO {participation} (round_id, district_budget_id, voter_id, voter_key,
-                    channel, limits_district, ballot_seal, cast_at)
-                SELECT %s, %s, %s, %s, %s, %s, %s, %s
-                WHERE EXISTS (SELECT 1 FROM {rounds} WHERE id = %s AND phase = 'voting')
-                  AND NOT EXISTS (SELECT 1 FROM {participation}
-                                  WHERE district_budget_id = %s AND voter_key = %s)
-                  {eligible_sql}
-                ON CONFLICT DO NOTHING
-                RETURNING id)
-            INSERT INTO {ballot} (district_budget_id, participation_id, projects, points, channel,
-                receipt_hash, source_voter_id, extra, cast_at)
-            SELECT %s, CASE WHEN %s THEN NULL ELSE p.id END, %s::jsonb, %s::jsonb, %s, %s, '',
-                '{{}}'::jsonb, %s
-            FROM p RETURNING id""",
+            f"""INSERT INTO {participation} (round_id, district_budget_id, voter_id, voter_key,
+                channel, limits_district, ballot_seal, cast_at, sealed_ballot, tally_pending)
+            SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, TRUE
+            WHERE EXISTS (SELECT 1 FROM {rounds} WHERE id = %s AND phase = 'voting')
+              AND NOT EXISTS (SELECT 1 FROM {participation}
+                              WHERE district_budget_id = %s AND voter_key = %s)
+              {eligible_sql}
+            ON CONFLICT DO NOTHING
+            RETURNING id""",
             [
                 budget_round.pk,
                 district_budget.pk,
@@ -508,19 +567,13 @@ def _cast_in_one_statement(
                 voter_key_for_user(voter.pk),
                 Channel.ONLINE,
                 budget_round.one_district_per_voter and not district_budget.is_citywide,
-                receipt_seal(code) if secret else "",
-                now,
+                receipt_seal(code),
+                timezone.now(),
+                sealed,
                 budget_round.pk,
                 district_budget.pk,
                 voter_key_for_reference(voter.email),
                 *eligible_params,
-                district_budget.pk,
-                secret,
-                json.dumps([offered[p].pk for p in valid.projects]),
-                json.dumps(list(valid.points)) if valid.points is not None else None,
-                Channel.ONLINE,
-                receipt_hash(code),
-                None if secret else now,
             ],
         )
         return cursor.fetchone() is not None
@@ -547,28 +600,26 @@ def _ballot_replace(
         raise AlreadyVoted("voted_on_paper")
     if not budget_round.ballot_changes_allowed or participation.channel != Channel.ONLINE:
         raise AlreadyVoted()
-    ballot = _own_ballot(budget_round, participation, receipt)
-    offered = offered_projects(budget_round)
-    new_projects = [offered[p].pk for p in valid.projects]
-    new_points = list(valid.points) if valid.points is not None else None
-    live_counts.log_ballot_change(ballot, new_projects, new_points)
-    ballot.projects, ballot.points = new_projects, new_points
-    ballot.receipt_hash = receipt_hash(code)
-    if not budget_round.secret_ballot:
-        ballot.cast_at = timezone.now()
-    ballot.save(update_fields=["projects", "points", "receipt_hash", "cast_at"])
-    if budget_round.secret_ballot:
-        participation.ballot_seal = receipt_seal(code)
-        participation.save(update_fields=["ballot_seal"])
+    _require_own_ballot(budget_round, participation, receipt)
+    participation.sealed_ballot = seal_valid_ballot(
+        budget_round, district_budget, valid, changed=True
+    )
+    participation.ballot_seal = receipt_seal(code)
+    participation.tally_pending = True
+    participation.save(update_fields=["sealed_ballot", "ballot_seal", "tally_pending"])
     live.publish_ballots_changed(budget_round)
     return CastReceipt(receipt=code, district=district_budget.key, changed=True)
 
 
-def _own_ballot(
+def _require_own_ballot(
     budget_round: BudgetRound, participation: Participation, receipt: str | None
-) -> Ballot:
+) -> None:
+    """Secret rounds: only the receipt code's holder may change or withdraw the ballot."""
+    if participation.sealed_ballot is None:
+        # Counted in the ballot box already, where nothing leads back to it.
+        raise AlreadyVoted()
     if not budget_round.secret_ballot:
-        return Ballot.objects.select_for_update().get(participation=participation)
+        return
     if not receipt:
         raise ValidationError(
             {
@@ -586,9 +637,6 @@ def _own_ballot(
                 )
             }
         )
-    return Ballot.objects.select_for_update().get(
-        district_budget_id=participation.district_budget_id, receipt_hash=receipt_hash(receipt)
-    )
 
 
 @transaction.atomic
@@ -617,9 +665,20 @@ def ballot_withdraw(
         raise ValidationError(
             {"district": ValidationError(_("You have no online ballot here."), code="no_ballot")}
         )
-    ballot = _own_ballot(budget_round, participation, receipt)
-    live_counts.log_withdrawal(ballot, participation)
-    ballot.delete()
+    _require_own_ballot(budget_round, participation, receipt)
+    if participation.tallied_ballot is not None:
+        # The live counts include it: they subtract it when they next move.
+        WithdrawnBallot.objects.create(
+            district_budget=district_budget, sealed_ballot=participation.tallied_ballot
+        )
+    ParticipationRemoval.objects.create(
+        round_id=participation.round_id,
+        district_budget_id=participation.district_budget_id,
+        participation_id=participation.pk,
+        voter_key=participation.voter_key,
+        channel=participation.channel,
+        cast_at=participation.cast_at,
+    )
     participation.delete()
     live.publish_ballots_changed(budget_round)
 
@@ -627,6 +686,7 @@ def ballot_withdraw(
 def my_participation(voter: Any, budget_round: BudgetRound) -> list[dict[str, Any]]:
     """Where the voter has voted in this round; the ballot itself only if not secret."""
     rows = []
+    external: dict[int, str] | None = None
     for participation in (
         Participation.objects.filter(round=budget_round, voter_key=voter_key_for_user(voter.pk))
         .select_related("district_budget")
@@ -640,24 +700,35 @@ def my_participation(voter: Any, budget_round: BudgetRound) -> list[dict[str, An
             "points": None,
         }
         if not budget_round.secret_ballot:
-            ballot = Ballot.objects.filter(participation=participation).first()
-            if ballot is not None:
-                external = dict(
-                    Project.objects.filter(pk__in=ballot.projects).values_list("pk", "external_id")
-                )
-                entry["projects"] = [external[pk] for pk in ballot.projects]
-                entry["points"] = ballot.points
+            content = ballot_not_secret(participation)
+            if content is not None:
+                if external is None:
+                    external = dict(
+                        Project.objects.filter(round=budget_round).values_list("pk", "external_id")
+                    )
+                entry["projects"] = [external[pk] for pk in content[0]]
+                entry["points"] = content[1]
         rows.append(entry)
     return rows
 
 
+def ballot_not_secret(
+    participation: Participation,
+) -> tuple[list[int], list[int] | None] | None:
+    """What a participation in a round without secret ballots voted (project primary keys
+    and points), sealed or already in the opened box; the caller checks the round."""
+    if participation.sealed_ballot is not None:
+        content = ballot_box.unseal(participation.district_budget, participation.sealed_ballot)
+        return list(content.projects), list(content.points) if content.points is not None else None
+    ballot = Ballot.objects.filter(participation=participation).first()
+    return None if ballot is None else (ballot.projects, ballot.points)
+
+
 def receipt_check(*, budget_round: BudgetRound, code: str) -> dict[str, Any]:
     """Whether the ballot with this receipt is counted — never what it contains."""
-    ballot = (
-        Ballot.objects.filter(district_budget__round=budget_round, receipt_hash=receipt_hash(code))
-        .select_related("district_budget")
+    district = (
+        Participation.objects.filter(round=budget_round, ballot_seal=receipt_seal(code))
+        .values_list("district_budget__key", flat=True)
         .first()
     )
-    if ballot is None:
-        return {"counted": False, "district": None}
-    return {"counted": True, "district": ballot.district_budget.key}
+    return {"counted": district is not None, "district": district}

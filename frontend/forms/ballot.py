@@ -6,7 +6,10 @@ Field names are stable (the JavaScript and the browser tests rely on them):
 - choose-1: ``projects`` (radio buttons);
 - cumulative: ``points-<project id>`` (a number per project, 0 = none);
 - ordinal: ``rank-<project id>`` (a select per project: empty = not ranked, 1..k);
-- ``receipt``: secret rounds, when an earlier ballot is being changed or withdrawn.
+- ``receipt``: secret rounds, when an earlier ballot is being changed or withdrawn;
+- ``cast_key``: hidden, made when the ballot is first shown and carried to the confirmation,
+  so a confirmation sent twice (a lost answer, a resubmitted page) casts once and gives the
+  same receipt code again.
 """
 
 from __future__ import annotations
@@ -19,29 +22,21 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from budgeting.ballots import ValidBallot, validate_ballot
-from budgeting.messages import ballot_message
+from budgeting.messages import RECEIPT_FORMAT_MESSAGE, ballot_message
 from budgeting.models import BudgetRound, DistrictBudget, Project
 from budgeting.money import format_money
 from budgeting.services import voting
 from engagement.content_language import localised
 
 RECEIPT_ATTRS = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
-RECEIPT_LENGTH = 16  # characters of a receipt code, without its dashes (voting.new_receipt_code)
 
 
 def clean_receipt_code(value: str) -> str:
     """A receipt code as the voter may type it (spaces, dashes, lower case), normalised."""
-    code = voting.normalise_receipt(value or "")
-    alphabet = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-    if len(code) != RECEIPT_LENGTH or not set(code) <= alphabet:
-        raise forms.ValidationError(
-            _(
-                "A receipt code has 16 letters and digits, written in groups of four like "
-                "ABCD-EFGH-JKLM-NPQR. Check the code and try again."
-            ),
-            code="receipt_format",
-        )
-    return "-".join(code[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+    code = voting.parse_receipt(value or "")
+    if code is None:
+        raise forms.ValidationError(RECEIPT_FORMAT_MESSAGE, code="receipt_format")
+    return code
 
 
 class BallotForm(forms.Form):
@@ -94,6 +89,12 @@ class BallotForm(forms.Form):
                     empty_value=None,
                     required=False,
                 )
+        self.fields["cast_key"] = forms.RegexField(
+            regex=voting.CAST_KEY_PATTERN,
+            required=False,
+            initial=voting.new_cast_key,
+            widget=forms.HiddenInput,
+        )
         if need_receipt:
             self.fields["receipt"] = forms.CharField(
                 label=_("Your receipt code"),
@@ -231,6 +232,8 @@ class BallotForm(forms.Form):
             pairs += [(f"rank-{pid}", str(n)) for n, pid in enumerate(projects, start=1)]
         if self.cleaned_data.get("receipt"):
             pairs.append(("receipt", self.cleaned_data["receipt"]))
+        if self.cleaned_data.get("cast_key"):
+            pairs.append(("cast_key", self.cleaned_data["cast_key"]))
         return pairs
 
     def rows(self, project_url_prefix: str) -> list[dict[str, Any]]:
@@ -312,6 +315,12 @@ class WithdrawForm(forms.Form):
 
     def __init__(self, *args: Any, need_receipt: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["cast_key"] = forms.RegexField(
+            regex=voting.CAST_KEY_PATTERN,
+            required=False,
+            initial=voting.new_cast_key,
+            widget=forms.HiddenInput,
+        )
         if need_receipt:
             self.fields["receipt"] = forms.CharField(
                 label=_("Your receipt code"),

@@ -9,6 +9,7 @@ short-lived signed cookie, never in the session or the database.
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -390,6 +391,14 @@ def ballot_review(request: HttpRequest, slug: str, district_key: str) -> HttpRes
     stop = _guard(request, budget_round, district_budget)
     if stop is not None:
         return stop
+    if request.POST.get("action") == "confirm":
+        # The same confirmation again (its answer was lost, the page was resubmitted): the
+        # ballot is in, so show its receipt again instead of "you have already voted".
+        cast_key = request.POST.get("cast_key", "")
+        if re.fullmatch(voting.CAST_KEY_PATTERN, cast_key):
+            answered = voting.cast_answered_before(request.user, district_budget, cast_key)
+            if answered is not None:
+                return _show_receipt(budget_round, district_budget, answered)
     voted, conflict = _voted_state(
         budget_round, district_budget, voting.my_participation(request.user, budget_round)
     )
@@ -441,6 +450,7 @@ def _cast(
             projects=projects,
             points=points,
             receipt=form.cleaned_data.get("receipt"),
+            cast_key=form.cleaned_data.get("cast_key"),
         )
     except voting.NotEligible as exc:
         return _not_eligible(request, budget_round, exc.codes, district_budget)
@@ -462,6 +472,13 @@ def _cast(
             for error in field_errors:
                 form.add_error(target, error)
         return _render_ballot(request, budget_round, district_budget, form, voted=voted, status=400)
+    return _show_receipt(budget_round, district_budget, receipt)
+
+
+def _show_receipt(
+    budget_round: BudgetRound, district_budget: DistrictBudget, receipt: voting.CastReceipt
+) -> HttpResponse:
+    """To the page that shows the receipt code once, the code in a short-lived cookie."""
     response = redirect("frontend:ballot_done", budget_round.slug, district_budget.key)
     response.set_signed_cookie(
         RECEIPT_COOKIE,

@@ -45,6 +45,7 @@ from budgeting.models import (
 )
 from budgeting.money import format_money
 from budgeting.phases import Action
+from budgeting.services import ballot_box
 from engagement import permissions
 from engagement.content_language import localised
 from engagement.ideas.selectors import idea_link_for_project
@@ -328,6 +329,14 @@ def secrecy_text(budget_round: BudgetRound) -> list[str]:
                 " receipt code to check that your ballot was counted."
             )
         ]
+        if budget_round.live_counts_public:
+            text.append(
+                _(
+                    "Vote counts are shown while voting is open. They move only after every"
+                    " %(batch)s ballots, so no one can tell from them how a person voted."
+                )
+                % {"batch": ballot_box.batch_size(budget_round)}
+            )
     else:
         text = [_("The vote is not secret: each ballot stays linked to the voter's account.")]
     if budget_round.ballot_changes_allowed:

@@ -32,7 +32,6 @@ from budgeting.api import serializers as api
 from budgeting.api.fields import amount_to_minor
 from budgeting.api.results import project_outcomes, project_titles
 from budgeting.models import (
-    Ballot,
     BudgetRound,
     DistrictBudget,
     OutcomeRule,
@@ -44,7 +43,7 @@ from budgeting.models import (
     TallyResult,
 )
 from budgeting.phases import Action
-from budgeting.services import results, rounds
+from budgeting.services import ballot_box, results, rounds
 from budgeting.tally import natural_key
 from engagement import permissions, statistics
 from engagement import services as engagement_services
@@ -1182,7 +1181,7 @@ def _run_comparison(request: HttpRequest, budget_round: BudgetRound) -> None:
     """The API's comparison (every rule), in the request or, for big rounds, in Celery."""
     from budgeting import tasks
 
-    ballots = Ballot.objects.filter(district_budget__round=budget_round).count()
+    ballots = ballot_box.ballot_count(budget_round)
     if ballots > BACKGROUND_TALLY_BALLOTS and not settings.CELERY_TASK_ALWAYS_EAGER:
         cache.set(_pending_key(budget_round), timezone.now(), PENDING_SECONDS)
         for rule in OutcomeRule.values:

@@ -695,14 +695,14 @@ def _paper_lists(request: HttpRequest, budget_round: BudgetRound) -> dict[str, A
                 letter = voters.setdefault(entry.voter_key, chr(ord("A") + len(voters)))
                 entry.voter_label = letter
                 entry.mine = entry.entered_by_id == request.user.pk
-                points = entry.points or [None] * len(entry.projects)
+                projects, points = paper.paper_entry_choices(entry)
                 entry.choices = [
                     {
                         "id": facts.get(pk, ("?", ""))[0],
                         "title": facts.get(pk, ("?", ""))[1],
                         "points": n,
                     }
-                    for pk, n in zip(entry.projects, points, strict=False)
+                    for pk, n in zip(projects, points or [None] * len(projects), strict=False)
                 ]
             sheet.entered_by_me = any(e.mine for e in sheet.entries.all())
     return {

@@ -17,7 +17,7 @@ import pytest
 from django.core import mail
 from django.urls import NoReverseMatch, reverse
 
-from budgeting.models import Ballot, BudgetRound, Project
+from budgeting.models import BudgetRound, Project
 from engagement.models import Idea, Role, User
 from tests import factories
 from tests.e2e.browser import axe_check, check_response, snap, visit
@@ -211,7 +211,7 @@ def test_a_resident_idea_goes_from_sign_up_to_published_results(open_page, riga,
     ), summary.inner_text()
     assert summary.evaluate("el => el === document.activeElement")
     axe_check(resident)
-    assert not Ballot.objects.exists()
+    assert not factories.ballots_in_box()
 
     resident.get_by_label(re.compile("Skate park")).uncheck()
     resident.get_by_label(re.compile("Cycle lane")).uncheck()
@@ -231,7 +231,7 @@ def test_a_resident_idea_goes_from_sign_up_to_published_results(open_page, riga,
     code = resident.locator("[data-receipt-code]").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", code), code
     snap(resident, "receipt")
-    ballot = Ballot.objects.get()
+    [ballot] = factories.ballots_in_box()
     assert sorted(ballot.projects) == sorted(
         Project.objects.filter(external_id__in=["c-1", "c-2", project.external_id]).values_list(
             "pk", flat=True

@@ -11,7 +11,7 @@ import re
 import pytest
 from rest_framework.throttling import ScopedRateThrottle
 
-from budgeting.models import Ballot, Channel, Participation
+from budgeting.models import Channel, Participation
 from tests import factories
 from tests.budgeting.api.util import round_in
 
@@ -35,7 +35,7 @@ def secret_round(riga):
 
 
 def nothing_stored():
-    return Ballot.objects.count() == 0 and Participation.objects.count() == 0
+    return not factories.ballots_in_box() and Participation.objects.count() == 0
 
 
 class TestCastRefused:
@@ -140,7 +140,7 @@ class TestCastRefused:
             "detail": "You have already voted in this district.",
             "code": "already_voted",
         }
-        assert Ballot.objects.count() == 1
+        assert len(factories.ballots_in_box()) == 1
 
     def test_second_district_where_one_is_allowed_is_409(self, as_user, riga, resident):
         budget_round = factories.district_voting_round(
@@ -175,7 +175,8 @@ class TestCastRefused:
         )
         assert response.status_code == 409
         assert response.json()["code"] == "voted_on_paper"
-        assert Ballot.objects.get().channel == Channel.PAPER
+        assert [p.channel for p in Participation.objects.all()] == [Channel.PAPER]
+        assert len(factories.ballots_in_box()) == 1
 
     def test_paper_voter_without_account_who_signs_up_later_is_409(
         self, as_user, riga, riga_officer, second_officer
@@ -220,7 +221,7 @@ class TestCastAndChange:
         assert body["receipt"] != first["receipt"]
         mine = voter.get(url(open_round)).json()["districts"][0]["participation"]
         assert mine["projects"] == ["p2", "p3"]
-        assert Ballot.objects.count() == 1
+        assert len(factories.ballots_in_box()) == 1
 
     def test_secret_ballot_changes_only_with_its_receipt(self, as_user, secret_round, resident):
         voter = as_user(resident)
@@ -313,30 +314,39 @@ class TestMyBallot:
         assert "p3" not in str(body)
 
 
+def withdraw(voter, budget_round, body):
+    return voter.post(url(budget_round, "ballot/withdraw/"), body)
+
+
 class TestWithdraw:
     def test_without_a_ballot_is_a_400(self, as_user, open_round, resident):
-        response = as_user(resident).delete(url(open_round), {"district": "city"})
+        response = withdraw(as_user(resident), open_round, {"district": "city"})
         assert response.status_code == 400
         assert response.json()["error_codes"] == {"district": ["no_ballot"]}
+
+    def test_anonymous_is_refused(self, as_user, open_round):
+        response = withdraw(as_user(None), open_round, {"district": "city"})
+        assert response.status_code == 403
+        assert "detail" in response.json()
 
     def test_where_changes_are_not_allowed_is_a_400(self, as_user, riga, resident):
         budget_round = factories.voting_round(organisation=riga, ballot_changes_allowed=False)
         voter = as_user(resident)
         voter.put(url(budget_round), {"district": "city", "projects": ["p1"]})
-        response = voter.delete(url(budget_round), {"district": "city"})
+        response = withdraw(voter, budget_round, {"district": "city"})
         assert response.status_code == 400
         assert response.json()["error_codes"] == {"phase": ["changes_not_allowed"]}
-        assert Ballot.objects.count() == 1
+        assert len(factories.ballots_in_box()) == 1
 
     def test_secret_ballot_needs_its_receipt(self, as_user, secret_round, resident):
         voter = as_user(resident)
         receipt = voter.put(url(secret_round), {"district": "city", "projects": ["p1"]}).json()[
             "receipt"
         ]
-        refused = voter.delete(url(secret_round), {"district": "city"})
+        refused = withdraw(voter, secret_round, {"district": "city"})
         assert refused.status_code == 400
         assert refused.json()["error_codes"] == {"receipt": ["receipt_required"]}
-        response = voter.delete(url(secret_round), {"district": "city", "receipt": receipt})
+        response = withdraw(voter, secret_round, {"district": "city", "receipt": receipt})
         assert response.status_code == 204
         assert response.content == b""
         assert nothing_stored()
@@ -346,7 +356,7 @@ class TestWithdraw:
         receipt = voter.put(url(open_round), {"district": "city", "projects": ["p1"]}).json()[
             "receipt"
         ]
-        assert voter.delete(url(open_round), {"district": "city"}).status_code == 204
+        assert withdraw(voter, open_round, {"district": "city"}).status_code == 204
         assert nothing_stored()
         assert voter.get(url(open_round)).json()["districts"][0]["participation"] is None
         check = voter.post(url(open_round, "receipt/"), {"receipt": receipt}).json()
@@ -354,21 +364,123 @@ class TestWithdraw:
         again = voter.put(url(open_round), {"district": "city", "projects": ["p2"]})
         assert again.status_code == 201
 
-    def test_district_may_be_given_in_the_query_string(self, as_user, open_round, resident):
+
+class TestReceiptsNeverTravelInAnAddress:
+    """Proxies and servers log addresses: a receipt code in one is refused, nothing done."""
+
+    @pytest.fixture
+    def voted(self, as_user, secret_round, resident):
         voter = as_user(resident)
-        voter.put(url(open_round), {"district": "city", "projects": ["p1"]})
-        response = voter.client.delete(url(open_round) + "?district=city")
-        assert response.status_code == 204
+        cast = voter.put(url(secret_round), {"district": "city", "projects": ["p1"]})
+        return voter, cast.json()["receipt"]
+
+    def test_withdrawing_with_the_receipt_in_the_query_string(self, secret_round, voted):
+        voter, receipt = voted
+        response = voter.post(
+            url(secret_round, f"ballot/withdraw/?receipt={receipt}"), {"district": "city"}
+        )
+        assert response.status_code == 400
+        assert response.json()["error_codes"] == {"receipt": ["receipt_in_url"]}
+        assert len(factories.ballots_in_box()) == 1
+
+    def test_the_old_delete_with_a_query_string_withdraws_nothing(self, secret_round, voted):
+        voter, receipt = voted
+        response = voter.client.delete(url(secret_round) + f"?district=city&receipt={receipt}")
+        assert response.status_code in (400, 405)
+        assert len(factories.ballots_in_box()) == 1
+        check = voter.post(url(secret_round, "receipt/"), {"receipt": receipt}).json()
+        assert check["counted"] is True
+
+    @pytest.mark.parametrize("tail", ["receipt/", "ballot/"])
+    def test_checking_or_changing_with_the_receipt_in_the_query_string(
+        self, secret_round, voted, tail
+    ):
+        voter, receipt = voted
+        path = url(secret_round, f"{tail}?receipt={receipt}")
+        body = {"district": "city", "projects": ["p2"], "receipt": receipt}
+        response = voter.put(path, body) if tail == "ballot/" else voter.post(path, body)
+        assert response.status_code == 400
+        assert response.json()["error_codes"] == {"receipt": ["receipt_in_url"]}
+        assert factories.ballots_in_box()[0].projects != ()
+        assert voter.post(url(secret_round, "receipt/"), {"receipt": receipt}).json()["counted"]
+
+
+class TestARetriedCast:
+    """The same request sent again (its answer was lost) answers as the first one did."""
+
+    KEY = "retry-key-0123456789"
+
+    def test_a_first_ballot_retried_gives_the_same_receipt(self, as_user, secret_round, resident):
+        voter = as_user(resident)
+        body = {"district": "city", "projects": ["p1"], "cast_key": self.KEY}
+        first = voter.put(url(secret_round), body)
+        again = voter.put(url(secret_round), body)
+        assert (first.status_code, again.status_code) == (201, 201)
+        assert again.json() == first.json()
+        assert RECEIPT.match(first.json()["receipt"])
+        assert len(factories.ballots_in_box()) == Participation.objects.count() == 1
+        assert voter.post(
+            url(secret_round, "receipt/"), {"receipt": first.json()["receipt"]}
+        ).json()["counted"]
+
+    def test_a_change_retried_gives_the_same_receipt_and_changes_nothing_more(
+        self, as_user, secret_round, resident
+    ):
+        voter = as_user(resident)
+        first = voter.put(url(secret_round), {"district": "city", "projects": ["p1"]}).json()
+        change = {
+            "district": "city",
+            "projects": ["p2"],
+            "receipt": first["receipt"],
+            "cast_key": self.KEY,
+        }
+        changed = voter.put(url(secret_round), change)
+        again = voter.put(url(secret_round), change)
+        assert (changed.status_code, again.status_code) == (200, 200)
+        assert again.json() == changed.json()
+        assert again.json()["changed"] is True
+        [ballot] = factories.ballots_in_box()
+        assert ballot.projects == (secret_round.projects.get(external_id="p2").pk,)
+
+    def test_another_key_is_another_request(self, as_user, secret_round, resident):
+        voter = as_user(resident)
+        voter.put(url(secret_round), {"district": "city", "projects": ["p1"], "cast_key": self.KEY})
+        other = {"district": "city", "projects": ["p1"], "cast_key": "another-key-0123456789"}
+        response = voter.put(url(secret_round), other)
+        assert response.status_code == 400
+        assert response.json()["error_codes"] == {"receipt": ["receipt_required"]}
+
+    def test_someone_elses_key_gives_them_nothing_of_mine(self, as_user, secret_round, resident):
+        body = {"district": "city", "projects": ["p1"], "cast_key": self.KEY}
+        mine = as_user(resident).put(url(secret_round), body).json()
+        theirs = as_user(factories.UserFactory()).put(url(secret_round), body)
+        assert theirs.status_code == 201
+        assert theirs.json()["receipt"] != mine["receipt"]
+        assert Participation.objects.count() == 2
+
+    @pytest.mark.parametrize("key", ["short", "x" * 65, "spaces are not allowed here", 12345678])
+    def test_a_malformed_key_is_a_field_error(self, as_user, secret_round, resident, key):
+        response = as_user(resident).put(
+            url(secret_round), {"district": "city", "projects": ["p1"], "cast_key": key}
+        )
+        assert response.status_code == 400
+        assert "cast_key" in response.json()
         assert nothing_stored()
 
 
 class TestReceipt:
     def test_unknown_code_is_not_counted(self, as_user, open_round):
         response = as_user(None).post(
-            url(open_round, "receipt/"), {"receipt": "ABCD-EFGH-2345-6789"}
+            url(open_round, "receipt/"), {"receipt": "ABCD-EFGH-2345-6723"}
         )
         assert response.status_code == 200
         assert response.json() == {"counted": False, "district": None}
+
+    @pytest.mark.parametrize("code", [0, ["ABCD-EFGH-2345-6723"], "ABCD", "ABCD-EFGH-2345-6789"])
+    def test_a_code_that_cannot_be_one_is_a_field_error(self, as_user, open_round, code):
+        response = as_user(None).post(url(open_round, "receipt/"), {"receipt": code})
+        assert response.status_code == 400
+        assert set(response.json()["error_codes"]) == {"receipt"}
 
     def test_missing_code_is_a_field_error(self, as_user, open_round):
         response = as_user(None).post(url(open_round, "receipt/"), {})
@@ -426,7 +538,7 @@ class TestRateLimits:
     def test_receipt_checks_are_limited(self, as_user, open_round, monkeypatch):
         monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "receipt", "1/min")
         anonymous = as_user(None)
-        body = {"receipt": "ABCD-EFGH-2345-6789"}
+        body = {"receipt": "ABCD-EFGH-2345-6723"}
         assert anonymous.post(url(open_round, "receipt/"), body).status_code == 200
         assert anonymous.post(url(open_round, "receipt/"), body).status_code == 429
 
@@ -466,5 +578,5 @@ def test_concurrent_identical_ballots_count_once_and_answer_409(riga):
     for voter in voters:
         mine = sorted((status, code) for pk, status, code in answers if pk == voter.pk)
         assert mine == [(201, None)] + [(409, "already_voted")] * 4
-    assert Ballot.objects.filter(district_budget__round=budget_round).count() == 4
+    assert len(factories.ballots_in_box(budget_round)) == 4
     assert Participation.objects.filter(round=budget_round).count() == 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from budgeting.models import Ballot, PaperBallotSheet, Participation
+from budgeting.models import PaperBallotSheet, Participation
 from tests import factories
 from tests.budgeting.api.util import round_in, url
 
@@ -73,7 +73,7 @@ class TestDoubleEntry:
             "status": "awaiting_second",
             "entries": 1,
         }
-        assert not Ballot.objects.exists()
+        assert not factories.ballots_in_box()
         second = enter(as_user, second_officer, budget_round)
         assert second.json() == {
             "serial": "R-0001",
@@ -81,7 +81,8 @@ class TestDoubleEntry:
             "status": "counted",
             "entries": 2,
         }
-        assert Ballot.objects.get().channel == "paper"
+        assert [p.channel for p in Participation.objects.all()] == ["paper"]
+        assert len(factories.ballots_in_box()) == 1
         assert Participation.objects.get().channel == "paper"
 
     def test_disagreeing_entries_are_a_conflict(
@@ -90,7 +91,7 @@ class TestDoubleEntry:
         enter(as_user, riga_officer, budget_round)
         response = enter(as_user, second_officer, budget_round, projects=["p1"])
         assert response.json()["status"] == "conflict"
-        assert not Ballot.objects.exists()
+        assert not factories.ballots_in_box()
 
     def test_a_voter_who_voted_online_is_not_counted_twice(
         self, as_user, budget_round, riga_officer, second_officer, resident
@@ -101,7 +102,7 @@ class TestDoubleEntry:
         enter(as_user, riga_officer, budget_round, voter_reference=resident.email)
         response = enter(as_user, second_officer, budget_round, voter_reference=resident.email)
         assert response.json()["status"] == "duplicate_voter"
-        assert Ballot.objects.count() == 1
+        assert len(factories.ballots_in_box()) == 1
 
     def test_decided_sheet_cannot_be_entered_again(
         self, as_user, budget_round, riga_officer, second_officer, riga_admin

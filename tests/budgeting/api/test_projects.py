@@ -153,7 +153,9 @@ class TestVoteCounts:
         assert [p["support"] for p in body["results"]] == [None, None, None, None]
 
     def test_shown_during_voting_when_the_round_says_so(self, as_user, riga, resident):
-        budget_round = factories.voting_round(organisation=riga, live_counts_public=True)
+        budget_round = factories.voting_round(
+            organisation=riga, live_counts_public=True, secret_ballot=False
+        )
         cast(budget_round, resident, "p1", "p2")
         cast(budget_round, factories.UserFactory(), "p2")
         body = as_user(None).get(url(budget_round, "projects/")).json()
@@ -163,6 +165,23 @@ class TestVoteCounts:
             "p3": 0,
             "p4": 0,
         }
+
+    def test_a_secret_rounds_counts_move_by_whole_batches(self, as_user, riga, resident, settings):
+        settings.KOPA_BALLOT_BATCH = 2
+        budget_round = factories.voting_round(
+            organisation=riga, live_counts_public=True, secret_ballot=True
+        )
+
+        def support():
+            body = as_user(None).get(url(budget_round, "projects/")).json()
+            return {p["id"]: p["support"] for p in body["results"]}
+
+        cast(budget_round, resident, "p1", "p2")
+        assert support() == {"p1": 0, "p2": 0, "p3": 0, "p4": 0}
+        cast(budget_round, factories.UserFactory(), "p2")
+        assert support() == {"p1": 1, "p2": 2, "p3": 0, "p4": 0}
+        cast(budget_round, factories.UserFactory(), "p3")
+        assert support() == {"p1": 1, "p2": 2, "p3": 0, "p4": 0}
 
     def test_hidden_in_tallying_too_unless_live(self, as_user, riga, resident):
         budget_round = factories.voting_round(organisation=riga)
@@ -292,7 +311,8 @@ def test_list_queries_do_not_grow_with_the_projects(as_user, riga, resident):
     small = factories.voting_round(organisation=riga, live_counts_public=True)
     large = factories.voting_round(organisation=riga, live_counts_public=True, costs=(100,) * 40)
     client = as_user(resident)
-    client.get(url(small, "projects/"))  # session and roles warmed up
+    for budget_round in (small, large):  # session, roles and live tallies warmed up
+        client.get(url(budget_round, "projects/"))
 
     def count(budget_round):
         from django.db import connection

@@ -22,7 +22,7 @@ BUDGETING_OPERATIONS = {
     ("/api/v1/rounds/{slug}/projects/{project_id}/review/", "post"): "rounds_projects_review",
     ("/api/v1/rounds/{slug}/ballot/", "get"): "ballot_retrieve",
     ("/api/v1/rounds/{slug}/ballot/", "put"): "ballot_cast",
-    ("/api/v1/rounds/{slug}/ballot/", "delete"): "ballot_withdraw",
+    ("/api/v1/rounds/{slug}/ballot/withdraw/", "post"): "ballot_withdraw",
     ("/api/v1/rounds/{slug}/receipt/", "post"): "receipt_check",
     ("/api/v1/rounds/{slug}/turnout/", "get"): "rounds_turnout",
     ("/api/v1/rounds/{slug}/results/", "get"): "rounds_results",

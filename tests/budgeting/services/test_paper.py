@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -13,7 +15,7 @@ from budgeting.models import (
     Participation,
     Project,
 )
-from budgeting.services import paper, voting
+from budgeting.services import ballot_box, paper, voting
 from budgeting.services.voting import AlreadyVoted
 from engagement.models import Role
 from tests import factories
@@ -53,7 +55,12 @@ def status(serial="S-001") -> str:
 
 
 def paper_ballots() -> int:
-    return Ballot.objects.filter(channel="paper").count()
+    return Participation.objects.filter(channel="paper", sealed_ballot__isnull=False).count()
+
+
+def only_ballot():
+    (ballot,) = factories.ballots_in_box()
+    return ballot
 
 
 def pk_of(budget_round, external_id):
@@ -119,7 +126,7 @@ class TestPaperEntryRefuses:
         with pytest.raises(ValidationError) as error:
             enter(officers[2], budget_round, projects=("p2",))
         assert codes(error.value) == {"serial": ["sheet_decided"]}
-        assert Ballot.objects.get().projects == [pk_of(budget_round, "p1")]
+        assert only_ballot().projects == (pk_of(budget_round, "p1"),)
 
 
 class TestDoubleEntry:
@@ -134,11 +141,7 @@ class TestDoubleEntry:
         sheet = enter(officers[1], budget_round, projects=("p2", "p3"))
         assert sheet.status == status() == "counted"
         assert sheet.resolved_at is not None
-        ballot = Ballot.objects.get()
-        assert (ballot.channel, ballot.projects) == (
-            "paper",
-            [pk_of(budget_round, "p2"), pk_of(budget_round, "p3")],
-        )
+        assert only_ballot().projects == (pk_of(budget_round, "p2"), pk_of(budget_round, "p3"))
         participation = Participation.objects.get()
         assert participation.channel == "paper"
         assert participation.voter is None
@@ -174,7 +177,7 @@ class TestDoubleEntry:
         enter(officers[1], budget_round, projects=("p2",))
         sheet = enter(officers[2], budget_round, projects=("p2",))
         assert sheet.status == "counted"
-        assert Ballot.objects.get().projects == [pk_of(budget_round, "p2")]
+        assert only_ballot().projects == (pk_of(budget_round, "p2"),)
 
     def test_a_third_entry_agreeing_with_neither_keeps_the_conflict(self, budget_round, officers):
         enter(officers[0], budget_round, projects=("p1",))
@@ -192,8 +195,32 @@ class TestDoubleEntry:
         budget_round = factories.voting_round(organisation=riga, secret_ballot=True)
         enter(officers[0], budget_round)
         enter(officers[1], budget_round)
+        ballot_box.box_open(budget_round)
         ballot = Ballot.objects.get()
-        assert (ballot.participation_id, ballot.cast_at) == (None, None)
+        assert (ballot.participation_id, ballot.cast_at, ballot.channel) == (None, None, "paper")
+
+    def test_the_readings_are_sealed_and_erased_when_the_box_opens(self, riga, officers):
+        budget_round = factories.voting_round(organisation=riga, secret_ballot=True)
+        for officer in officers[:2]:
+            enter(officer, budget_round, projects=("p2", "p3"))
+        entries = list(PaperBallotEntry.objects.all())
+        assert [paper.paper_entry_choices(e) for e in entries] == [
+            ((pk_of(budget_round, "p2"), pk_of(budget_round, "p3")), None)
+        ] * 2
+        # Whose sheet, in the clear; what it says, only sealed.
+        assert {f.name for f in PaperBallotEntry._meta.concrete_fields} == {
+            "id",
+            "sheet",
+            "entered_by",
+            "voter_key",
+            "sealed_ballot",
+            "created_at",
+        }
+        plain = json.dumps([pk_of(budget_round, "p2"), pk_of(budget_round, "p3")]).encode()
+        assert all(plain not in bytes(e.sealed_ballot) for e in entries)
+        ballot_box.box_open(budget_round)
+        assert not PaperBallotEntry.objects.filter(sealed_ballot__isnull=False).exists()
+        assert PaperBallotEntry.objects.count() == 2
 
 
 class TestOnlineAndPaper:
@@ -210,7 +237,7 @@ class TestOnlineAndPaper:
         sheet = enter(officers[1], budget_round, voter="resident@example.org", projects=("p1",))
         assert sheet.status == status() == "duplicate_voter"
         assert paper_ballots() == 0
-        assert Ballot.objects.get().projects == [pk_of(budget_round, "p4")]
+        assert only_ballot().projects == (pk_of(budget_round, "p4"),)
         assert voting.receipt_check(budget_round=budget_round, code=online.receipt)["counted"]
 
     def test_a_paper_voter_with_an_account_cannot_then_vote_online(
@@ -227,8 +254,8 @@ class TestOnlineAndPaper:
                 projects=["p2"],
             )
         assert error.value.code == "voted_on_paper"
-        assert Ballot.objects.get().channel == "paper"
-        assert Ballot.objects.get().projects == [pk_of(budget_round, "p1")]
+        assert stored_channels() == ["paper"]
+        assert only_ballot().projects == (pk_of(budget_round, "p1"),)
 
     def test_a_paper_voter_who_signs_up_later_cannot_then_vote_online(self, budget_round, officers):
         enter(officers[0], budget_round, voter="later@example.org")
@@ -261,11 +288,14 @@ class TestOnlineAndPaper:
             enter(officers[0], budget_round, serial=serial, projects=(choice,))
             enter(officers[1], budget_round, serial=serial, projects=(choice,))
         assert (status("S-1"), status("S-2")) == ("counted", "duplicate_voter")
-        assert Ballot.objects.get().projects == [pk_of(budget_round, "p1")]
+        assert only_ballot().projects == (pk_of(budget_round, "p1"),)
 
 
 def stored_channels() -> list[str]:
-    return list(Ballot.objects.values_list("channel", flat=True))
+    """The channel of every ballot in the box."""
+    return list(
+        Participation.objects.filter(sealed_ballot__isnull=False).values_list("channel", flat=True)
+    )
 
 
 def test_paper_progress_counts_sheets_by_status_and_ballots(budget_round, officers, resident):

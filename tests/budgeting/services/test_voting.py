@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from unittest import mock
@@ -14,7 +13,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from budgeting.models import Ballot, BudgetRound, DistrictBudget, Participation, Project
-from budgeting.services import voting
+from budgeting.services import ballot_box, voting
 from budgeting.services.voting import AlreadyVoted
 from tests import factories
 
@@ -47,8 +46,25 @@ def cast(voter, budget_round, projects, *, district="city", points=None, receipt
     )
 
 
+ballots = factories.ballots_in_box
+
+
+def ballot_districts() -> list[str]:
+    """The district budget of every ballot."""
+    return sorted(
+        district_budget.key
+        for district_budget in DistrictBudget.objects.all()
+        for _ballot in ballot_box.district_ballots(district_budget)
+    )
+
+
+def only_ballot() -> ballot_box.BoxBallot:
+    (ballot,) = ballots()
+    return ballot
+
+
 def stored() -> tuple[int, int]:
-    return Participation.objects.count(), Ballot.objects.count()
+    return Participation.objects.count(), len(ballots())
 
 
 def counted(budget_round, code) -> bool:
@@ -138,19 +154,19 @@ class TestCast:
     def test_stores_the_ballot_by_project_pk_in_ballot_order(self, riga, resident):
         budget_round = factories.voting_round(organisation=riga, ballot_format="ordinal")
         cast(resident, budget_round, ["p3", "p1", "p4"])
-        ballot = Ballot.objects.get()
-        assert ballot.projects == [pk_of(budget_round, p) for p in ("p3", "p1", "p4")]
-        assert (ballot.points, ballot.channel) == (None, "online")
-        assert ballot.district_budget == budget_of(budget_round)
+        ballot = only_ballot()
+        assert ballot.projects == tuple(pk_of(budget_round, p) for p in ("p3", "p1", "p4"))
+        assert ballot.points is None
+        assert ballot_box.district_ballots(budget_of(budget_round)) == [ballot]
 
     def test_stores_cumulative_points_alongside(self, riga, resident):
         budget_round = factories.voting_round(
             organisation=riga, ballot_format="cumulative", points_budget=10
         )
         cast(resident, budget_round, ["p2", "p1"], points=[7, 3])
-        ballot = Ballot.objects.get()
-        assert ballot.projects == [pk_of(budget_round, "p2"), pk_of(budget_round, "p1")]
-        assert ballot.points == [7, 3]
+        ballot = only_ballot()
+        assert ballot.projects == (pk_of(budget_round, "p2"), pk_of(budget_round, "p1"))
+        assert ballot.points == (7, 3)
 
     def test_records_who_voted_where(self, open_round, resident):
         cast(resident, open_round, ["p1"])
@@ -159,17 +175,17 @@ class TestCast:
         assert (participation.channel, participation.limits_district) == ("online", False)
         assert participation.district_budget == budget_of(open_round)
 
-    def test_gives_a_receipt_whose_hash_only_is_stored(self, open_round, resident):
+    def test_gives_a_receipt_of_which_only_a_keyed_hash_is_stored(self, open_round, resident):
         receipt = cast(resident, open_round, ["p1", "p2"])
         assert RECEIPT.match(receipt.receipt), receipt.receipt
         assert (receipt.district, receipt.changed) == ("city", False)
         plain = receipt.receipt.replace("-", "")
-        expected = hashlib.sha256(plain.encode()).hexdigest()
-        assert Ballot.objects.get().receipt_hash == expected
-        assert plain not in json.dumps(
-            [model_to_dict(r) for r in (Ballot.objects.get(), Participation.objects.get())],
-            default=str,
-        )
+        participation = Participation.objects.get()
+        assert participation.ballot_seal == voting.receipt_seal(receipt.receipt)
+        ballot_box.box_open(open_round)
+        rows = [model_to_dict(r) for r in (Ballot.objects.get(), Participation.objects.get())]
+        assert plain not in json.dumps(rows, default=str)
+        assert plain.encode() not in participation.sealed_ballot
 
     def test_receipts_differ_between_voters(self, open_round):
         codes_ = {cast(factories.UserFactory(), open_round, ["p1"]).receipt for _ in range(5)}
@@ -177,32 +193,39 @@ class TestCast:
 
 
 class TestSecrecy:
-    def test_a_secret_ballot_carries_no_link_to_its_voter_and_no_time(self, secret_round, resident):
+    def test_until_the_box_opens_the_ballot_is_only_sealed(self, secret_round, resident):
         cast(resident, secret_round, ["p1"])
+        assert not Ballot.objects.exists()
+        participation = Participation.objects.get()
+        assert participation.sealed_ballot is not None
+        assert participation.tally_pending is True
+
+    def test_an_opened_secret_ballot_carries_no_link_to_its_voter_and_no_time(
+        self, secret_round, resident
+    ):
+        cast(resident, secret_round, ["p1"])
+        assert ballot_box.box_open(secret_round) == 1
         ballot = Ballot.objects.get()
         assert ballot.participation_id is None
         assert ballot.cast_at is None
-        assert not Ballot.objects.filter(participation__voter=resident).exists()
+        assert ballot.projects == [pk_of(secret_round, "p1")]
+        participation = Participation.objects.get()
+        assert (participation.sealed_ballot, participation.tallied_ballot) == (None, None)
 
     def test_the_seal_on_the_participation_needs_the_code(self, secret_round, resident):
         code = cast(resident, secret_round, ["p1"]).receipt
-        participation, ballot = Participation.objects.get(), Ballot.objects.get()
+        participation = Participation.objects.get()
         assert participation.ballot_seal == voting.receipt_seal(code)
-        # Nothing stored on either row gives the seal: not the ballot's receipt hash, not a
-        # keyed hash of it, not the unkeyed hash of the code.
-        assert participation.ballot_seal != ballot.receipt_hash
-        assert participation.ballot_seal != voting.receipt_seal(ballot.receipt_hash)
-        assert ballot.receipt_hash != voting.receipt_hash(participation.ballot_seal)
-        # ...and it is keyed: the same code under another secret key seals differently.
+        # The seal is keyed: the same code under another secret key seals differently.
         with mock.patch.object(voting.settings, "SECRET_KEY", "another key"):
             assert voting.receipt_seal(code) != participation.ballot_seal
 
-    def test_an_open_ballot_is_linked_and_timed(self, open_round, resident):
+    def test_an_opened_open_ballot_is_linked_and_timed(self, open_round, resident):
         cast(resident, open_round, ["p1"])
+        ballot_box.box_open(open_round)
         participation, ballot = Participation.objects.get(), Ballot.objects.get()
         assert ballot.participation == participation
-        assert ballot.cast_at is not None
-        assert participation.ballot_seal == ""
+        assert ballot.cast_at == participation.cast_at
 
 
 # --- changing -------------------------------------------------------------------------------
@@ -215,7 +238,7 @@ class TestChangeRefuses:
         with pytest.raises(AlreadyVoted) as error:
             cast(resident, budget_round, ["p2"])
         assert error.value.code == "already_voted"
-        assert Ballot.objects.get().projects == [pk_of(budget_round, "p1")]
+        assert only_ballot().projects == (pk_of(budget_round, "p1"),)
         assert counted(budget_round, first.receipt)
 
     def test_a_secret_ballot_without_the_receipt(self, secret_round, resident):
@@ -239,8 +262,8 @@ class TestChangeRefuses:
         with pytest.raises(ValidationError) as error:
             cast(resident, secret_round, ["p2"], receipt=other.receipt)
         assert codes(error.value) == {"receipt": ["receipt_mismatch"]}
-        assert sorted(b.projects for b in Ballot.objects.all()) == sorted(
-            [[pk_of(secret_round, "p1")], [pk_of(secret_round, "p3")]]
+        assert sorted(b.projects for b in ballots()) == sorted(
+            [(pk_of(secret_round, "p1"),), (pk_of(secret_round, "p3"),)]
         )
         assert counted(secret_round, first.receipt)
         assert counted(secret_round, other.receipt)
@@ -249,14 +272,12 @@ class TestChangeRefuses:
         first = cast(resident, open_round, ["p1"])
         with pytest.raises(ValidationError):
             cast(resident, open_round, ["p1", "p1"])
-        assert Ballot.objects.get().projects == [pk_of(open_round, "p1")]
+        assert only_ballot().projects == (pk_of(open_round, "p1"),)
         assert counted(open_round, first.receipt)
 
     @staticmethod
     def assert_unchanged(budget_round, receipt):
-        ballot = Ballot.objects.get()
-        assert ballot.projects == [pk_of(budget_round, "p1")]
-        assert ballot.receipt_hash == voting.receipt_hash(receipt)
+        assert only_ballot().projects == (pk_of(budget_round, "p1"),)
         assert Participation.objects.get().ballot_seal == voting.receipt_seal(receipt)
         assert counted(budget_round, receipt)
 
@@ -264,15 +285,13 @@ class TestChangeRefuses:
 class TestChange:
     def test_replaces_an_open_ballot_in_place(self, open_round, resident):
         first = cast(resident, open_round, ["p1"])
-        ballot_pk = Ballot.objects.get().pk
+        participation_pk = Participation.objects.get().pk
         second = cast(resident, open_round, ["p2", "p3"])
         assert second.changed is True
         assert second.receipt != first.receipt
         assert stored() == (1, 1)
-        ballot = Ballot.objects.get()
-        assert ballot.pk == ballot_pk
-        assert ballot.projects == [pk_of(open_round, "p2"), pk_of(open_round, "p3")]
-        assert ballot.participation == Participation.objects.get()
+        assert Participation.objects.get().pk == participation_pk
+        assert only_ballot().projects == (pk_of(open_round, "p2"), pk_of(open_round, "p3"))
         assert not counted(open_round, first.receipt)
         assert counted(open_round, second.receipt)
 
@@ -281,9 +300,7 @@ class TestChange:
         second = cast(resident, secret_round, ["p2"], receipt=first.receipt.lower())
         assert second.changed is True
         assert stored() == (1, 1)
-        ballot = Ballot.objects.get()
-        assert ballot.projects == [pk_of(secret_round, "p2")]
-        assert (ballot.participation_id, ballot.cast_at) == (None, None)
+        assert only_ballot().projects == (pk_of(secret_round, "p2"),)
         assert Participation.objects.get().ballot_seal == voting.receipt_seal(second.receipt)
         assert not counted(secret_round, first.receipt)
         assert counted(secret_round, second.receipt)
@@ -299,8 +316,7 @@ class TestChange:
             pytest.raises(RuntimeError),
         ):
             cast(resident, secret_round, ["p2"], receipt=first.receipt)
-        ballot = Ballot.objects.get()
-        assert ballot.projects == [pk_of(secret_round, "p1")]
+        assert only_ballot().projects == (pk_of(secret_round, "p1"),)
         assert counted(secret_round, first.receipt)
         assert Participation.objects.get().ballot_seal == voting.receipt_seal(first.receipt)
 
@@ -364,13 +380,15 @@ class TestWithdraw:
         other = cast(factories.UserFactory(), secret_round, ["p2"])
         withdraw(resident, secret_round, receipt=code)
         assert stored() == (1, 1)
-        assert Ballot.objects.get().receipt_hash == voting.receipt_hash(other.receipt)
+        assert only_ballot().projects == (pk_of(secret_round, "p2"),)
+        assert counted(secret_round, other.receipt)
+        assert not counted(secret_round, code)
 
     def test_the_voter_may_vote_again_afterwards(self, open_round, resident):
         cast(resident, open_round, ["p1"])
         withdraw(resident, open_round)
         assert cast(resident, open_round, ["p4"]).changed is False
-        assert Ballot.objects.get().projects == [pk_of(open_round, "p4")]
+        assert only_ballot().projects == (pk_of(open_round, "p4"),)
 
 
 # --- eligibility ----------------------------------------------------------------------------
@@ -479,29 +497,26 @@ class TestOneDistrictPerVoter:
             cast(resident, budget_round, ["south-1"], district="south")
         assert error.value.code == "voted_in_other_district"
         assert not Participation.objects.filter(district_budget__key="south").exists()
-        assert not Ballot.objects.filter(district_budget__key="south").exists()
+        assert ballot_box.district_ballots(budget_of(budget_round, "south")) == []
         assert stored() == (1, 1)
 
     def test_the_city_wide_pot_is_still_allowed(self, budget_round, resident):
         cast(resident, budget_round, ["north-1"], district="north")
         cast(resident, budget_round, ["city-1"], district="city")
-        assert sorted(Ballot.objects.values_list("district_budget__key", flat=True)) == [
-            "city",
-            "north",
-        ]
+        assert ballot_districts() == ["city", "north"]
         assert Participation.objects.get(district_budget__key="city").limits_district is False
         assert Participation.objects.get(district_budget__key="north").limits_district is True
 
     def test_the_chosen_district_ballot_may_still_be_changed(self, budget_round, resident):
         cast(resident, budget_round, ["north-1"], district="north")
         assert cast(resident, budget_round, ["north-2"], district="north").changed
-        assert Ballot.objects.get().projects == [pk_of(budget_round, "north-2")]
+        assert only_ballot().projects == (pk_of(budget_round, "north-2"),)
 
     def test_after_withdrawing_another_district_may_be_chosen(self, budget_round, resident):
         cast(resident, budget_round, ["north-1"], district="north")
         withdraw(resident, budget_round, district="north")
         cast(resident, budget_round, ["south-1"], district="south")
-        assert list(Ballot.objects.values_list("district_budget__key", flat=True)) == ["south"]
+        assert ballot_districts() == ["south"]
 
     def test_without_the_rule_a_voter_may_vote_in_every_district(self, riga, resident):
         budget_round = factories.district_voting_round(organisation=riga)

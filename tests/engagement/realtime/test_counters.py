@@ -1,12 +1,11 @@
-"""The live counters read only what is new, yet always equal a fresh count of the database.
+"""The live turnout counters read only what is new, yet always equal a fresh count.
 
-Casts, changes and withdrawals (which leave nothing in the ballot table to read) in a round
-where people vote in several district budgets, plus ids that commit out of order.
+Casts, changes and withdrawals (which leave nothing in the participation table to read) in a
+round where people vote in several district budgets, plus ids that commit out of order.
+Vote counts are not kept here: tests/budgeting/services/test_ballot_box.py.
 """
 
 from __future__ import annotations
-
-from collections import Counter
 
 import pytest
 from django.db import connection
@@ -14,28 +13,16 @@ from django.test.utils import CaptureQueriesContext
 
 from budgeting import selectors
 from budgeting.live_counts import LiveCounters
-from budgeting.models import Ballot, DistrictBudget, Participation
+from budgeting.models import DistrictBudget, Participation
 from budgeting.services import voting
 from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-def fresh_support(budget_round) -> dict[str, int]:
-    support: Counter[int] = Counter()
-    for projects in Ballot.objects.filter(district_budget__round=budget_round).values_list(
-        "projects", flat=True
-    ):
-        support.update(set(projects))
-    return {str(pk): n for pk, n in sorted(support.items()) if n}
-
-
 def assert_equals_a_fresh_count(counters: LiveCounters, budget_round) -> None:
     counts = counters.counts(budget_round)
     assert counts.turnout() == selectors.turnout(budget_round)
-    votes = counts.votes()
-    assert votes["ballots"] == Ballot.objects.filter(district_budget__round=budget_round).count()
-    assert {k: n for k, n in votes["projects"].items() if n} == fresh_support(budget_round)
     timeline_total = sum(point["ballots"] for point in counts.timeline_points())
     assert timeline_total == Participation.objects.filter(round=budget_round).count()
 
@@ -123,25 +110,35 @@ def test_an_update_reads_only_what_is_new(riga, budget_round):
     # Same statements whatever the number of ballots, and never a COUNT of the tables.
     assert len(few.captured_queries) == len(more.captured_queries) <= 12
     assert not any("COUNT(" in q["sql"].upper() for q in more.captured_queries)
-    assert counters.counts(budget_round).votes()["ballots"] == 40
+    assert counters.counts(budget_round).turnout()["districts"]["city"]["total"] == 40
 
 
 def test_a_lower_id_committed_after_a_higher_one_is_still_counted(budget_round):
     """Ids are taken before commit: a transaction may commit after a later one."""
     counters = LiveCounters()
     city = DistrictBudget.objects.get(round=budget_round, key="city")
-    project = budget_round.projects.get(external_id="city-1").pk
+
+    def voted(participation_id: int) -> None:
+        Participation.objects.create(
+            id=participation_id,
+            round=budget_round,
+            district_budget=city,
+            voter_key=f"ref:{participation_id}",
+            channel="paper",
+        )
+
+    def city_total() -> int:
+        return counters.counts(budget_round).turnout()["districts"]["city"]["total"]
+
     counters.counts(budget_round)
-    top = Ballot.objects.create(
-        district_budget=city, projects=[project], channel="online", id=10_000
-    )
-    assert counters.counts(budget_round).votes()["ballots"] == 1
-    Ballot.objects.create(district_budget=city, projects=[project], channel="online", id=9_990)
-    assert counters.counts(budget_round).votes() == {"ballots": 2, "projects": {str(project): 2}}
-    Ballot.objects.create(district_budget=city, projects=[project], channel="online", id=9_000)
+    voted(10_000)
+    assert city_total() == 1
+    voted(9_990)
+    assert city_total() == 2
+    voted(9_000)
     # Every id skipped over is looked up again until it appears (or expires, rolled back).
-    assert top.pk == 10_000
-    assert counters.counts(budget_round).votes()["ballots"] == 3
+    assert city_total() == 3
+    assert counters.counts(budget_round).voters == 3
 
 
 @pytest.mark.django_db  # inside the test's transaction: no snapshot of its own to read in

@@ -1,10 +1,13 @@
-"""Live vote counts: only while the round's counts are public, and never anything secret."""
+"""Live vote counts: only while the round's counts are public, and never anything secret.
+
+They move by whole batches of ``KOPA_BALLOT_BATCH`` ballots (tests/budgeting/
+test_ballot_secrecy.py); these tests push with a batch of one to follow every step.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from budgeting.models import Ballot
 from budgeting.services import voting
 from engagement.models import Role
 from tests import factories
@@ -13,6 +16,11 @@ from tests.engagement.realtime.conftest import Live, cookie_of, run
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 TOPIC = "round:riga-open:votes"
+
+
+@pytest.fixture(autouse=True)
+def _batches_of_one(settings):
+    settings.KOPA_BALLOT_BATCH = 1
 
 
 @pytest.fixture
@@ -38,11 +46,11 @@ def cast(voter, budget_round, projects, receipt=None):
 
 def fresh(budget_round) -> dict:
     support: dict[str, int] = {}
-    ballots = Ballot.objects.filter(district_budget__round=budget_round)
-    for projects in ballots.values_list("projects", flat=True):
-        for pk in projects:
+    ballots = factories.ballots_in_box(budget_round)
+    for ballot in ballots:
+        for pk in ballot.projects:
             support[str(pk)] = support.get(str(pk), 0) + 1
-    return {"round": budget_round.slug, "ballots": ballots.count(), "projects": support}
+    return {"round": budget_round.slug, "ballots": len(ballots), "projects": support}
 
 
 async def test_counts_are_pushed_and_equal_the_database_after_casts_and_changes(public_round, riga):

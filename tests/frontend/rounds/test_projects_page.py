@@ -115,7 +115,9 @@ class TestCounts:
         assert " votes</span>" not in html
 
     def test_shown_live_when_public(self, client, riga):
-        budget_round = factories.voting_round(organisation=riga, live_counts_public=True)
+        budget_round = factories.voting_round(
+            organisation=riga, live_counts_public=True, secret_ballot=False
+        )
         cast_all(budget_round, [["p1"], ["p1", "p2"]])
         p1 = budget_round.projects.get(external_id="p1")
         p3 = budget_round.projects.get(external_id="p3")
@@ -234,7 +236,8 @@ class TestProjectPage:
         assert "The land belongs to the state." in html
         assert "Vote now" not in html
 
-    def test_support_hidden_during_voting_unless_public(self, client, project):
+    def test_support_hidden_during_voting_unless_public(self, client, project, settings):
+        settings.KOPA_BALLOT_BATCH = 1  # a secret round's counts move by batches of one
         cast_all(project.round, [["p1"]])
         assert "<dt>Votes</dt>" not in client.get(self.url(project)).content.decode()
         project.round.live_counts_public = True

@@ -171,6 +171,13 @@ class TestRulesInPlainWords:
         assert "The vote is secret" in html
         assert "You can change your ballot until voting closes, with your receipt code." in html
 
+    def test_secret_ballot_with_live_counts_says_they_move_by_batches(self, client, riga, settings):
+        settings.KOPA_BALLOT_BATCH = 40
+        html = page(client, factories.voting_round(organisation=riga, live_counts_public=True))
+        assert "They move only after every 40 ballots" in html
+        hidden = page(client, factories.voting_round(organisation=riga))
+        assert "They move only after every" not in hidden
+
     def test_open_ballot_that_may_not_be_changed(self, client, riga):
         budget_round = factories.voting_round(
             organisation=riga, secret_ballot=False, ballot_changes_allowed=False
