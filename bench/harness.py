@@ -167,6 +167,27 @@ def redis_component() -> Component:
     return Component("redis", names=("redis-server",))
 
 
+def redis_commands(url: str = REDIS_URL) -> dict[str, int]:
+    """Commands the benchmark's Redis has run so far, by name (INFO commandstats). Exact per
+    operation only on a Redis of its own (KOPA_BENCH_REDIS_URL): a shared one counts others."""
+    import redis
+
+    stats = redis.Redis.from_url(url, socket_timeout=2).info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(row["calls"]) for name, row in stats.items()}
+
+
+def print_redis_commands(before: dict[str, int], after: dict[str, int], operations: int) -> None:
+    used = {name: after.get(name, 0) - before.get(name, 0) for name in after}
+    used = {name: calls for name, calls in used.items() if calls > 0}
+    if not operations:
+        return
+    detail = ", ".join(
+        f"{name} {calls / operations:.2f}" for name, calls in sorted(used.items()) if name != "info"
+    )
+    total = sum(calls for name, calls in used.items() if name != "info")
+    print(f"  Redis commands per ballot: {total / operations:.2f} ({detail})")
+
+
 # --- servers -------------------------------------------------------------------------------
 
 
