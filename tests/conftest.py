@@ -30,9 +30,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reason="needs Redis: set REDIS_URL=redis://... (embedded in-memory layer in use)"
     )
     for item in items:
-        if "postgres" in item.keywords and not settings.USING_POSTGRES:
+        # Markers, not keywords: keywords also hold the names of the directories above the
+        # test (a checkout in a directory called "redis" would skip everything).
+        if item.get_closest_marker("postgres") and not settings.USING_POSTGRES:
             item.add_marker(need_postgres)
-        if "redis" in item.keywords and not settings.REDIS_URL:
+        if item.get_closest_marker("redis") and not settings.REDIS_URL:
             item.add_marker(need_redis)
 
 
