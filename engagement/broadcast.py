@@ -18,7 +18,6 @@ import contextlib
 import contextvars
 import logging
 import threading
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +26,7 @@ import redis.asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from config.redis_breaker import REDIS_DOWN, RedisBreaker, breaker_for, on_return
 from engagement.realtime import encode, topic_kind
 
 logger = logging.getLogger(__name__)
@@ -116,27 +116,13 @@ def seq_key(topic: str) -> str:
 
 _lock = threading.Lock()
 _local_seq: dict[str, int] = {}
-_sync_client: redis.Redis | None = None
 _instances: set[Broadcaster] = set()
 
-
-# After Redis fails, publishing is skipped for this long, so a Redis that is down or hung
-# costs a ballot at most one short timeout, not one per ballot (the database stays the
-# source of truth; live views resync when Redis returns).
-REDIS_BACKOFF_SECONDS = 5.0
-REDIS_TIMEOUT_SECONDS = 0.25
-_redis_down_until = 0.0
-
-
-def _redis_client() -> redis.Redis:
-    global _sync_client
-    if _sync_client is None:
-        _sync_client = redis.Redis.from_url(
-            settings.REDIS_URL,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-        )
-    return _sync_client
+# Topics whose dirty mark was skipped while Redis was away: announced when it is back, so
+# pages watching them catch up although nothing else changes (bounded: a page that misses one
+# still resyncs on reconnect).
+_skipped: set[str] = set()
+MAX_SKIPPED_TOPICS = 10_000
 
 
 _BUMP_AND_ANNOUNCE = """
@@ -145,31 +131,30 @@ for i, key in ipairs(KEYS) do
 end
 return #KEYS
 """
-_bump_script: Any = None
-
-
-def _bump_and_announce() -> Any:
-    global _bump_script
-    if _bump_script is None:
-        _bump_script = _redis_client().register_script(_BUMP_AND_ANNOUNCE)
-    return _bump_script
 
 
 def mark_dirty(*topics: str) -> None:
     """Tell every ASGI process that ``topics`` changed. Never raises: the change is committed
-    and a missed push only delays the next update (clients resync with ``since``)."""
-    global _redis_down_until
+    and a missed push only delays the next update (clients resync with ``since``). While
+    Redis is away (``config.redis_breaker``) the mark is skipped without touching Redis and
+    made when it is back."""
     if settings.REDIS_URL:
-        if time.monotonic() < _redis_down_until:
-            return
-        try:
-            # One round trip: bump each topic's seq and announce it.
-            _bump_and_announce()(
-                keys=[seq_key(t) for t in topics], args=[dirty_channel(t) for t in topics]
-            )
-        except redis.RedisError:
-            _redis_down_until = time.monotonic() + REDIS_BACKOFF_SECONDS
-            logger.warning("live: could not mark %s dirty (Redis unavailable)", topics)
+        breaker = breaker_for(settings.REDIS_URL)
+        if breaker.closed:
+            try:
+                # One round trip: bump each topic's seq and announce it.
+                breaker.script(_BUMP_AND_ANNOUNCE)(
+                    keys=[seq_key(t) for t in topics], args=[dirty_channel(t) for t in topics]
+                )
+                return
+            except REDIS_DOWN as error:
+                breaker.trip(error)
+            except redis.RedisError:
+                logger.exception("live: could not mark %s dirty", topics)
+                return
+        with _lock:
+            if len(_skipped) < MAX_SKIPPED_TOPICS:
+                _skipped.update(topics)
         return
     with _lock:
         bumped = []
@@ -180,6 +165,20 @@ def mark_dirty(*topics: str) -> None:
     for instance in instances:
         for topic, new_seq in bumped:
             instance.notify_threadsafe(topic, new_seq)
+
+
+def _announce_skipped(breaker: RedisBreaker) -> None:
+    """Redis is back: mark dirty what changed while it was away."""
+    if breaker.url != settings.REDIS_URL:
+        return
+    with _lock:
+        topics = sorted(_skipped)
+        _skipped.clear()
+    for start in range(0, len(topics), 100):
+        mark_dirty(*topics[start : start + 100])
+
+
+on_return(_announce_skipped)
 
 
 # --- The receiving side (one per process / event loop) --------------------------------------

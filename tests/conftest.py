@@ -11,9 +11,13 @@ from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.throttling import SimpleRateThrottle
 
+from config.cache import clear_fallbacks
+from config.redis_breaker import reset_breakers
+from engagement import broadcast
 from engagement.models import Role
 from tests import factories
 from tests.api_client import as_user_factory
+from tests.redis_server import OwnRedis
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -96,6 +100,26 @@ def _fresh_throttle_counters(monkeypatch):
         SimpleRateThrottle, "cache", LocMemCache("throttle-tests", {"TIMEOUT": 300})
     )
     SimpleRateThrottle.cache.clear()
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of the test's own to stop, restart or freeze (tests.redis_server)."""
+    server = OwnRedis()
+    if server.binary is None:
+        pytest.skip("needs redis-server on PATH (a Redis of the test's own to stop)")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _redis_breakers_closed():
+    """A test that makes Redis go away leaves no open breaker (or fallback) behind."""
+    yield
+    reset_breakers()
+    clear_fallbacks()
+    broadcast._skipped.clear()
 
 
 @pytest.fixture

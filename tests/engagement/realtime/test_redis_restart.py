@@ -18,6 +18,7 @@ import pytest
 
 from budgeting.models import Participation
 from budgeting.services import voting
+from config.redis_breaker import breaker_for
 from engagement import broadcast
 from tests import factories
 from tests.engagement.realtime.conftest import Live, run
@@ -90,17 +91,15 @@ async def receive_until(live: Live, check, timeout: float = 6.0) -> dict:
 
 
 async def test_voting_goes_on_while_redis_is_away_and_live_views_resync(
-    flaky_round, riga, settings, monkeypatch
+    flaky_round, riga, settings
 ):
     real = urlsplit(settings.REDIS_URL)
     proxy = TcpProxy(real.hostname or "127.0.0.1", real.port or 6379)
     await proxy.up()
     netloc = f"127.0.0.1:{proxy.port}"
     settings.REDIS_URL = urlunsplit((real.scheme, netloc, real.path, real.query, ""))
-    monkeypatch.setattr(broadcast, "_sync_client", None)
-    monkeypatch.setattr(broadcast, "_bump_script", None)
-    monkeypatch.setattr(broadcast, "_redis_down_until", 0.0)
-    monkeypatch.setattr(broadcast, "REDIS_BACKOFF_SECONDS", 0.5)
+    settings.KOPA_REDIS_RETRY_SECONDS = 0.5
+    breaker = breaker_for(settings.REDIS_URL)
     voters = [await run(factories.eligible_voter)(riga) for _ in range(6)]
     try:
         live = await Live.open()
@@ -133,7 +132,8 @@ async def test_voting_goes_on_while_redis_is_away_and_live_views_resync(
         pushed = await receive_until(live, lambda f: f["type"] == "turnout")
         assert pushed["payload"]["voters"] == 4  # resynced: what was cast while away
 
-        await asyncio.sleep(0.6)  # the publisher's back-off has passed
+        while not breaker.closed:  # the publisher has seen Redis back
+            await asyncio.sleep(0.1)
         await run(cast)(voters[4], flaky_round)
         for page in (live, late):
             frame = await receive_until(
