@@ -293,6 +293,7 @@ class Broadcaster:
         pattern = dirty_channel("*")
         cut = len(dirty_channel(""))
         reconnecting = False
+        lost_at = time.monotonic()
         while True:
             pubsub = self._redis.pubsub()
             try:
@@ -302,6 +303,9 @@ class Broadcaster:
                     await self._resync_after_loss()
                     self.healthy = True
                     await self._tell_everyone(encode("status", {"live": True}))
+                    logger.warning(
+                        "live: Redis subscription back after %.1f s", time.monotonic() - lost_at
+                    )
                 async for message in pubsub.listen():
                     if message.get("type") != "pmessage":
                         continue
@@ -314,12 +318,18 @@ class Broadcaster:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                 raise
-            except (redis.RedisError, OSError):
-                logger.warning("live: Redis subscription lost; retrying in 1 s")
+            except (redis.RedisError, OSError) as error:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                 reconnecting = True
-                if self.healthy:
+                if self.healthy:  # logged once per outage, not once per retry
+                    lost_at = time.monotonic()
+                    logger.warning(
+                        "live: Redis subscription lost (%s: %s); pages are told updates "
+                        "pause; retrying every second",
+                        type(error).__name__,
+                        error,
+                    )
                     self.healthy = False
                     await self._tell_everyone(encode("status", {"live": False}))
                 await asyncio.sleep(1)
