@@ -17,6 +17,7 @@ BENCHMARKS = {
     "race": "bench.race",
     "realtime": "bench.realtime",
     "pages": "bench.pages",
+    "outage": "bench.outage",
 }
 
 
