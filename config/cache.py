@@ -148,61 +148,131 @@ class RedisCacheClient(DjangoRedisCacheClient):
         # A SCAN pattern covering every key of this cache (for a purge after a long outage).
         self.namespace = namespace
         self._pool_key = repr(sorted(self._pool_options.items()))
+        self._clients: dict[bool, Any] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        shared = (self._servers[self._get_connection_pool_index(write)], self._pool_key)
-        client = _shared.get(shared)
+        client = self._clients.get(write)
         if client is None:
+            shared = (self._servers[self._get_connection_pool_index(write)], self._pool_key)
             with _shared_lock:
                 client = _shared.get(shared)
                 if client is None:
                     pool = self._pool_class.from_url(shared[0], **self._pool_options)
                     client = _shared[shared] = self._client(connection_pool=pool)
+            if len(self._servers) == 1:  # replicas are picked per call
+                self._clients[write] = client
         return client
 
-    def _call(self, name: str, args: tuple[Any, ...], changed: Iterable[str] = ()) -> Any:
-        if self.breaker.closed:
-            try:
-                return getattr(super(), name)(*args)
-            except REDIS_DOWN as error:
-                self.breaker.trip(error)
+    # Each call: Redis while the breaker is closed (one attribute read on the way), else —
+    # and when the call finds Redis gone — the fallback, remembering what it changed.
+
+    def _away(self, error: Exception | None, changed: Iterable[str] = ()) -> Any:
+        if error is not None:
+            self.breaker.trip(error)
         if changed:
             self.breaker.forget_when_back(changed, namespace=self.namespace)
-        return getattr(self.fallback, name)(*args)
+        return self.fallback
 
     def add(self, key: str, value: Any, timeout: int | None) -> bool:
-        return self._call("add", (key, value, timeout), (key,))
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().add(key, value, timeout)
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error, (key,)).add(key, value, timeout)
 
     def get(self, key: str, default: Any) -> Any:
-        return self._call("get", (key, default))
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().get(key, default)
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error).get(key, default)
 
     def set(self, key: str, value: Any, timeout: int | None) -> None:
-        return self._call("set", (key, value, timeout), (key,))
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().set(key, value, timeout)
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error, (key,)).set(key, value, timeout)
 
     def touch(self, key: str, timeout: int | None) -> bool:
-        return self._call("touch", (key, timeout), (key,))
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().touch(key, timeout)
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error, (key,)).touch(key, timeout)
 
     def delete(self, key: str) -> bool:
-        return self._call("delete", (key,), (key,))
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().delete(key)
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error, (key,)).delete(key)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        return self._call("get_many", (list(keys),))
+        keys = list(keys)
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().get_many(keys)
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error).get_many(keys)
 
     def has_key(self, key: str) -> bool:
-        return self._call("has_key", (key,))
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().has_key(key)
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error).has_key(key)
 
     def incr(self, key: str, delta: int) -> int:
-        return self._call("incr", (key, delta), (key,))
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().incr(key, delta)
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error, (key,)).incr(key, delta)
 
     def set_many(self, data: dict[str, Any], timeout: int | None) -> None:
-        return self._call("set_many", (data, timeout), list(data))
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().set_many(data, timeout)
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error, list(data)).set_many(data, timeout)
 
     def delete_many(self, keys: Iterable[str]) -> None:
         keys = list(keys)
-        return self._call("delete_many", (keys,), keys)
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().delete_many(keys)
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error, keys).delete_many(keys)
 
     def clear(self) -> bool:
-        return self._call("clear", ())
+        error = None
+        if self.breaker.closed:
+            try:
+                return super().clear()
+            except REDIS_DOWN as down:
+                error = down
+        return self._away(error).clear()
 
 
 class RedisCache(DjangoRedisCache):
