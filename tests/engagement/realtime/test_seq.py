@@ -5,15 +5,13 @@ the counters are lost — a Redis restart (Redis keeps nothing on disk) or a res
 from __future__ import annotations
 
 import contextlib
-import time
 
 import pytest
 import redis
 
-from budgeting.services import voting
 from engagement import broadcast
 from tests import factories
-from tests.engagement.realtime.conftest import Live, run
+from tests.engagement.realtime.conftest import Live, cast, receive_until, run
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -30,15 +28,6 @@ def voters(riga):
     return [factories.eligible_voter(riga) for _ in range(8)]
 
 
-def cast(voter, budget_round) -> None:
-    voting.ballot_cast(
-        voter=voter,
-        budget_round=budget_round,
-        district_budget=budget_round.districts.get(key="city"),
-        projects=["p1"],
-    )
-
-
 def lose_the_counter(topic: str) -> None:
     """What a restart does to the topic's counter: Redis forgets its keys; a process
     without Redis forgets its memory."""
@@ -50,17 +39,6 @@ def lose_the_counter(topic: str) -> None:
         client.close()
     else:
         broadcast._local_seq.pop(topic, None)
-
-
-async def receive_until(live: Live, check, timeout: float = 8.0) -> list[dict]:
-    """Frames until one passes ``check`` (included)."""
-    frames = []
-    deadline = time.monotonic() + timeout
-    while True:
-        frame = await live.receive(timeout=max(0.1, deadline - time.monotonic()))
-        frames.append(frame)
-        if check(frame):
-            return frames
 
 
 def state_of(frame: dict) -> dict:

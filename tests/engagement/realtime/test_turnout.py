@@ -8,18 +8,9 @@ from django.db import transaction
 from budgeting.services import paper, voting
 from engagement.models import Role
 from tests import factories
-from tests.engagement.realtime.conftest import Live, cookie_of, run
+from tests.engagement.realtime.conftest import Live, cast, cookie_of, run
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-def cast(voter, budget_round) -> None:
-    voting.ballot_cast(
-        voter=voter,
-        budget_round=budget_round,
-        district_budget=budget_round.districts.get(key="city"),
-        projects=["p1"],
-    )
 
 
 class Boom(Exception):
