@@ -117,11 +117,16 @@ class RedisBreaker:
         """Delete ``keys`` from Redis before using it again (this process wrote or deleted
         them while it was away). ``namespace`` (a SCAN pattern covering them) is purged
         instead when too many keys pile up."""
+        keys = list(keys)
         with self._lock:
-            if self._overflowed:
+            if self.closed:
+                back = True  # closed since the caller looked: Redis is back already
+            elif self._overflowed:
                 self._stale_namespaces.add(namespace)
                 return
-            self._stale.update(keys)
+            else:
+                back = False
+                self._stale.update(keys)
             if len(self._stale) > MAX_STALE_KEYS:
                 self._overflowed = True
                 self._stale_namespaces.add(namespace)
@@ -132,16 +137,21 @@ class RedisBreaker:
                     MAX_STALE_KEYS,
                     namespace,
                 )
+        if back and keys:
+            try:
+                self.client.unlink(*keys)
+            except REDIS_DOWN as error:
+                self.trip(error)
+                self.forget_when_back(keys, namespace=namespace)
 
     def _probe_until_back(self) -> None:
         while not self._stop.wait(float(settings.KOPA_REDIS_RETRY_SECONDS)):
             try:
                 self.client.ping()
-                forgotten = self._forget_stale()
+                while (forgotten := self._forget_stale()) is None:
+                    pass  # more keys arrived meanwhile: forget those too
             except redis.RedisError:
                 continue
-            if forgotten is None:
-                continue  # more keys arrived meanwhile; forget those first
             outage = time.monotonic() - self.opened_at
             logger.warning(
                 "Redis at %s is back after %.1f s; %s cached keys changed meanwhile were "
