@@ -18,6 +18,7 @@ BENCHMARKS = {
     "realtime": "bench.realtime",
     "pages": "bench.pages",
     "secrecy": "bench.secrecy",
+    "outage": "bench.outage",
 }
 
 

@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         with harness.wsgi_server(url, workers=args.workers, threads=args.threads) as (port, app):
             asyncio.run(loadgen.run(port, warmup, concurrency=args.concurrency))
             meter = harness.CpuMeter([app, harness.postgres_component(), harness.redis_component()])
+            commands_before = harness.redis_commands()
             meter.start()
             began = time.perf_counter()
             replies = asyncio.run(
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             wall = time.perf_counter() - began
             used = meter.stop()
+            commands_after = harness.redis_commands()
 
         from budgeting.models import BudgetRound
         from budgeting.services import ballot_box
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         f"p99 {harness.percentile(latencies, 99):.1f}  max {max(latencies, default=0):.1f}"
     )
     harness.print_cpu(used, statuses.get(201, 0))
+    harness.print_redis_commands(commands_before, commands_after, statuses.get(201, 0))
     consistent = stored == acknowledged
     print(f"  ballots in database {stored} == acknowledged {acknowledged}: {consistent}")
     if errors or not consistent:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get(
@@ -52,6 +53,12 @@ def scratch_database(prefix: str = "kopa_bench") -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def use_redis(url: str) -> None:
+    """Point this process and every server the harness starts from now on at ``url``."""
+    global REDIS_URL
+    REDIS_URL = url
 
 
 def django_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -167,14 +174,41 @@ def redis_component() -> Component:
     return Component("redis", names=("redis-server",))
 
 
+def redis_commands(url: str = REDIS_URL) -> dict[str, int]:
+    """Commands the benchmark's Redis has run so far, by name (INFO commandstats). Exact per
+    operation only on a Redis of its own (KOPA_BENCH_REDIS_URL): a shared one counts others."""
+    import redis
+
+    stats = redis.Redis.from_url(url, socket_timeout=2).info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(row["calls"]) for name, row in stats.items()}
+
+
+def print_redis_commands(before: dict[str, int], after: dict[str, int], operations: int) -> None:
+    used = {name: after.get(name, 0) - before.get(name, 0) for name in after}
+    used = {name: calls for name, calls in used.items() if calls > 0}
+    if not operations:
+        return
+    detail = ", ".join(
+        f"{name} {calls / operations:.2f}" for name, calls in sorted(used.items()) if name != "info"
+    )
+    total = sum(calls for name, calls in used.items() if name != "info")
+    print(f"  Redis commands per ballot: {total / operations:.2f} ({detail})")
+
+
 # --- servers -------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
 def wsgi_server(
-    database_url: str, *, workers: int = 2, threads: int = 1
+    database_url: str,
+    *,
+    workers: int = 2,
+    threads: int = 1,
+    stderr: Any = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[int, Component]]:
-    """granian serving config.wsgi on 127.0.0.1, as in production. Yields (port, component)."""
+    """granian serving config.wsgi on 127.0.0.1, as in production. Yields (port, component).
+    ``env``: more environment variables; ``stderr``: a file for the servers' logs."""
     port = free_port()
     cmd = [
         str(Path(sys.executable).parent / "granian"),
@@ -193,7 +227,13 @@ def wsgi_server(
         "warning",
         "config.wsgi:application",
     ]
-    process = subprocess.Popen(cmd, cwd=ROOT, env=django_env(database_url), start_new_session=True)
+    process = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=django_env(database_url, **(env or {})),
+        stderr=stderr,
+        start_new_session=True,
+    )
     try:
         wait_for_port(port, process)
         yield port, Component("app (granian wsgi)", pids=[process.pid])

@@ -16,18 +16,29 @@ class Reply:
 
 
 def encode_request(
-    method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
+    method: str,
+    path: str,
+    *,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    content_type: str = "application/json",
 ) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: keep-alive"]
     for name, value in (headers or {}).items():
         lines.append(f"{name}: {value}")
     if body or method in ("POST", "PUT", "PATCH", "DELETE"):
-        lines.append("Content-Type: application/json")
+        lines.append(f"Content-Type: {content_type}")
         lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 async def _read_reply(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    status, _head, body, close = await read_reply_with_head(reader)
+    return status, body, close
+
+
+async def read_reply_with_head(reader: asyncio.StreamReader) -> tuple[int, bytes, bytes, bool]:
+    """(status, head, body, server closes) of one reply; the head has the headers."""
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
     length = 0
@@ -50,8 +61,8 @@ async def _read_reply(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
                 await reader.readuntil(b"\r\n")
                 break
             body += await reader.readexactly(size + 2)
-        return status, body, close
-    return status, await reader.readexactly(length) if length else b"", close
+        return status, head, body, close
+    return status, head, await reader.readexactly(length) if length else b"", close
 
 
 async def run(

@@ -1,4 +1,10 @@
-"""Liveness (the process answers) and readiness (its dependencies answer)."""
+"""Liveness (the process answers) and readiness (its dependencies answer).
+
+Only the database is required: without Redis (the channel layer) a process still serves
+reading, signing in and voting (docs/operations.md, "When Redis goes away"), so taking it out
+of the load balancer would turn a Redis outage into a full one. A Redis that does not answer
+makes the process "degraded", still ready.
+"""
 
 from __future__ import annotations
 
@@ -47,12 +53,14 @@ CHECKS: dict[str, Callable[[], None]] = {
     "database": check_database,
     "channel_layer": check_channel_layer,
 }
+REQUIRED = frozenset({"database"})
 
 
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when every dependency answers; 503 naming the ones that did not."""
+    """200 when the database answers (``degraded`` names the optional dependencies that did
+    not); 503 naming the required ones that did not."""
     results: dict[str, dict[str, object]] = {}
     for name, check in CHECKS.items():
         started = time.perf_counter()
@@ -63,6 +71,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
         else:
             results[name] = {"ok": True}
         results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
-    failing = sorted(name for name, result in results.items() if not result["ok"])
-    body = {"status": "unavailable" if failing else "ready", "failing": failing, "checks": results}
+    down = sorted(name for name, result in results.items() if not result["ok"])
+    failing = [name for name in down if name in REQUIRED]
+    degraded = [name for name in down if name not in REQUIRED]
+    status = "unavailable" if failing else "degraded" if degraded else "ready"
+    body = {"status": status, "failing": failing, "degraded": degraded, "checks": results}
     return JsonResponse(body, status=503 if failing else 200)

@@ -103,6 +103,12 @@ if not USING_POSTGRES:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis_url("REDIS_URL")
+# Redis is never the source of truth (docs/operations.md, "When Redis goes away"): a call
+# that gets no answer within this gives up, and then the process leaves Redis alone (cache
+# and sessions take their fallbacks, live marks are skipped) and checks every
+# KOPA_REDIS_RETRY_SECONDS whether it is back.
+KOPA_REDIS_TIMEOUT_MS = env_int("KOPA_REDIS_TIMEOUT_MS", 250, minimum=10, maximum=10_000)
+KOPA_REDIS_RETRY_SECONDS = env_int("KOPA_REDIS_RETRY_SECONDS", 2, minimum=1, maximum=300)
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -111,15 +117,28 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("KOPA_CHANNEL_PREFIX", "kopa")},
         }
     }
-    CACHES = {
-        "default": {
+
+    def _redis_cache(fallback: str) -> dict[str, object]:
+        return {
             "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("KOPA_CHANNEL_PREFIX", "kopa"),
+            "OPTIONS": {
+                "fallback": fallback,
+                "socket_timeout": KOPA_REDIS_TIMEOUT_MS / 1000,
+                "socket_connect_timeout": KOPA_REDIS_TIMEOUT_MS / 1000,
+            },
         }
+
+    CACHES = {
+        # Rate limits (DRF throttles, allauth) and page caches: per process while Redis is away.
+        "default": _redis_cache("memory"),
+        # Sessions: nothing cached while Redis is away, so they come from the database.
+        "sessions": _redis_cache("none"),
     }
     # Sessions are read on every signed-in request: from Redis, with the database behind it.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

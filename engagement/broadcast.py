@@ -9,6 +9,8 @@ socket. The channel layer is not used for per-socket broadcast (DESIGN.md §6).
 ``seq`` is per topic: every dirty mark increments it (in Redis with ``INCR``, so every
 process agrees on it; in-process otherwise). A pushed frame carries the newest ``seq`` seen
 before its state was read, so its state includes at least every change up to that ``seq``.
+``seq`` only grows, also across Redis restarts that lose every key: a counter Redis does not
+have starts from Redis's clock in microseconds (docs/realtime.md, "`seq` only grows").
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import redis.asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from config.redis_breaker import REDIS_DOWN, RedisBreaker, breaker_for, on_return, timeout_seconds
 from engagement.realtime import encode, topic_kind
 
 logger = logging.getLogger(__name__)
@@ -112,74 +115,110 @@ def seq_key(topic: str) -> str:
     return f"{_prefix()}:seq:{topic}"
 
 
+# --- seq: per topic, only growing ---------------------------------------------------------
+#
+# Redis here keeps nothing on disk, so after a restart every counter is gone and a plain INCR
+# would start again from 1 — below what pages already saw. A counter Redis does not have
+# therefore starts from Redis's clock in microseconds (~1.8e15 in 2027, below 2**53 until
+# 2255, so exact in JavaScript and in Lua's doubles): later than every seq handed out before
+# the restart unless a topic changed more than once per microsecond of its life. Processes
+# that saw a higher seq raise the counter above it (ARGV "least", docs/realtime.md).
+
+_BUMP_AND_ANNOUNCE = """
+local n = #KEYS
+for i, key in ipairs(KEYS) do
+  local seq = redis.call('INCR', key)
+  if seq == 1 then
+    local now = redis.call('TIME')
+    seq = tonumber(now[1]) * 1000000 + tonumber(now[2])
+    redis.call('SET', key, string.format('%.0f', seq))
+  end
+  local least = tonumber(ARGV[n + i])
+  if least ~= nil and seq < least then
+    seq = least
+    redis.call('SET', key, string.format('%.0f', seq))
+  end
+  redis.call('PUBLISH', ARGV[i], string.format('%.0f', seq))
+end
+return n
+"""
+
+_CURRENT_SEQ = """
+local seq = redis.call('GET', KEYS[1])
+if not seq then
+  local now = redis.call('TIME')
+  seq = string.format('%.0f', tonumber(now[1]) * 1000000 + tonumber(now[2]))
+  redis.call('SET', KEYS[1], seq)
+end
+return seq
+"""
+
+
+def seq_floor() -> int:
+    """Where a counter starts in-process (no Redis): this process's clock in microseconds, so
+    a restarted process does not count again from 1."""
+    return time.time_ns() // 1000
+
+
 # --- The publishing side (synchronous: services, after commit) ------------------------------
 
 _lock = threading.Lock()
 _local_seq: dict[str, int] = {}
-_sync_client: redis.Redis | None = None
 _instances: set[Broadcaster] = set()
 
-
-# After Redis fails, publishing is skipped for this long, so a Redis that is down or hung
-# costs a ballot at most one short timeout, not one per ballot (the database stays the
-# source of truth; live views resync when Redis returns).
-REDIS_BACKOFF_SECONDS = 5.0
-REDIS_TIMEOUT_SECONDS = 0.25
-_redis_down_until = 0.0
-
-
-def _redis_client() -> redis.Redis:
-    global _sync_client
-    if _sync_client is None:
-        _sync_client = redis.Redis.from_url(
-            settings.REDIS_URL,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-        )
-    return _sync_client
-
-
-_BUMP_AND_ANNOUNCE = """
-for i, key in ipairs(KEYS) do
-  redis.call('PUBLISH', ARGV[i], redis.call('INCR', key))
-end
-return #KEYS
-"""
-_bump_script: Any = None
-
-
-def _bump_and_announce() -> Any:
-    global _bump_script
-    if _bump_script is None:
-        _bump_script = _redis_client().register_script(_BUMP_AND_ANNOUNCE)
-    return _bump_script
+# Topics whose dirty mark was skipped while Redis was away: announced when it is back, so
+# pages watching them catch up although nothing else changes (bounded: a page that misses one
+# still resyncs on reconnect).
+_skipped: set[str] = set()
+MAX_SKIPPED_TOPICS = 10_000
 
 
 def mark_dirty(*topics: str) -> None:
     """Tell every ASGI process that ``topics`` changed. Never raises: the change is committed
-    and a missed push only delays the next update (clients resync with ``since``)."""
-    global _redis_down_until
+    and a missed push only delays the next update (clients resync with ``since``). While
+    Redis is away (``config.redis_breaker``) the mark is skipped without touching Redis and
+    made when it is back."""
     if settings.REDIS_URL:
-        if time.monotonic() < _redis_down_until:
-            return
-        try:
-            # One round trip: bump each topic's seq and announce it.
-            _bump_and_announce()(
-                keys=[seq_key(t) for t in topics], args=[dirty_channel(t) for t in topics]
-            )
-        except redis.RedisError:
-            _redis_down_until = time.monotonic() + REDIS_BACKOFF_SECONDS
-            logger.warning("live: could not mark %s dirty (Redis unavailable)", topics)
+        breaker = breaker_for(settings.REDIS_URL)
+        if breaker.closed:
+            try:
+                # One round trip: bump each topic's seq and announce it.
+                breaker.script(_BUMP_AND_ANNOUNCE)(
+                    keys=[seq_key(t) for t in topics], args=[dirty_channel(t) for t in topics]
+                )
+                return
+            except REDIS_DOWN as error:
+                breaker.trip(error)
+            except redis.RedisError:
+                logger.exception("live: could not mark %s dirty", topics)
+                return
+        with _lock:
+            if len(_skipped) < MAX_SKIPPED_TOPICS:
+                _skipped.update(topics)
         return
     with _lock:
         bumped = []
         for topic in topics:
-            new_seq = _local_seq[topic] = _local_seq.get(topic, 0) + 1
+            new_seq = _local_seq[topic] = (_local_seq.get(topic) or seq_floor()) + 1
             bumped.append((topic, new_seq))
         instances = list(_instances)
     for instance in instances:
         for topic, new_seq in bumped:
             instance.notify_threadsafe(topic, new_seq)
+
+
+def _announce_skipped(breaker: RedisBreaker) -> None:
+    """Redis is back: mark dirty what changed while it was away."""
+    if breaker.url != settings.REDIS_URL:
+        return
+    with _lock:
+        topics = sorted(_skipped)
+        _skipped.clear()
+    for start in range(0, len(topics), 100):
+        mark_dirty(*topics[start : start + 100])
+
+
+on_return(_announce_skipped)
 
 
 # --- The receiving side (one per process / event loop) --------------------------------------
@@ -200,6 +239,9 @@ class Broadcaster:
         # not every socket necessarily holds the last pushed state.
         self._diverged: set[str] = set()
         self._redis: redis.asyncio.Redis | None = None
+        # Commands (seq reads and bumps) get short timeouts; the subscription waits.
+        self._commands: redis.asyncio.Redis | None = None
+        self._scripts: dict[str, Any] = {}
         self._listener: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
         # False while the Redis subscription is lost: sockets are told (a "status" frame),
@@ -211,7 +253,15 @@ class Broadcaster:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         if self.redis_url:
-            self._redis = redis.asyncio.Redis.from_url(self.redis_url, decode_responses=True)
+            self._redis = redis.asyncio.Redis.from_url(
+                self.redis_url, decode_responses=True, socket_connect_timeout=timeout_seconds()
+            )
+            self._commands = redis.asyncio.Redis.from_url(
+                self.redis_url,
+                decode_responses=True,
+                socket_timeout=timeout_seconds(),
+                socket_connect_timeout=timeout_seconds(),
+            )
             self._listener = asyncio.create_task(self._listen(), context=contextvars.Context())
             # Redis down at start must not refuse websockets: the listener keeps retrying.
             with contextlib.suppress(TimeoutError):
@@ -230,27 +280,32 @@ class Broadcaster:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._redis is not None:
-            await self._redis.aclose()
+        for client in (self._redis, self._commands):
+            if client is not None:
+                await client.aclose()
         self._subscribers.clear()
 
     async def _listen(self) -> None:
         """The process's one Redis subscription; re-subscribes after a lost connection and
-        then marks every locally watched topic dirty (messages may have been missed)."""
+        then announces every locally watched topic afresh (messages may have been missed, or
+        Redis restarted without its counters)."""
         assert self._redis is not None
         pattern = dirty_channel("*")
         cut = len(dirty_channel(""))
         reconnecting = False
+        lost_at = time.monotonic()
         while True:
             pubsub = self._redis.pubsub()
             try:
                 await pubsub.psubscribe(pattern)
                 self._subscribed.set()
                 if reconnecting or not self.healthy:
+                    await self._resync_after_loss()
                     self.healthy = True
                     await self._tell_everyone(encode("status", {"live": True}))
-                    for topic in list(self._subscribers):
-                        self._mark(topic, self._seq.get(topic, 0))
+                    logger.warning(
+                        "live: Redis subscription back after %.1f s", time.monotonic() - lost_at
+                    )
                 async for message in pubsub.listen():
                     if message.get("type") != "pmessage":
                         continue
@@ -263,15 +318,46 @@ class Broadcaster:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                 raise
-            except (redis.RedisError, OSError):
-                logger.warning("live: Redis subscription lost; retrying in 1 s")
+            except (redis.RedisError, OSError) as error:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                 reconnecting = True
-                if self.healthy:
+                if self.healthy:  # logged once per outage, not once per retry
+                    lost_at = time.monotonic()
+                    logger.warning(
+                        "live: Redis subscription lost (%s: %s); pages are told updates "
+                        "pause; retrying every second",
+                        type(error).__name__,
+                        error,
+                    )
                     self.healthy = False
                     await self._tell_everyone(encode("status", {"live": False}))
                 await asyncio.sleep(1)
+
+    async def _resync_after_loss(self) -> None:
+        """After a lost subscription: the state of a watched topic may have changed unseen
+        (ballots cast while Redis was away) and must not be pushed under a seq that already
+        labelled another state, so each is bumped — above every seq this process has seen —
+        and announced; the announcement comes back through the subscription and pushes it.
+        Counters of unwatched topics are read afresh when next needed."""
+        watched = list(self._subscribers)
+        self._seq = {topic: self._seq[topic] for topic in watched if topic in self._seq}
+        for start in range(0, len(watched), 100):
+            chunk = watched[start : start + 100]
+            await self._announce(chunk, least=[self._seq.get(t, 0) + 1 for t in chunk])
+
+    def _script(self, text: str) -> Any:
+        assert self._commands is not None
+        script = self._scripts.get(text)
+        if script is None:
+            script = self._scripts[text] = self._commands.register_script(text)
+        return script
+
+    async def _announce(self, topics: list[str], least: list[int] | None = None) -> None:
+        """Bump and announce ``topics`` (each at least ``least``) — one round trip."""
+        script = self._script(_BUMP_AND_ANNOUNCE)
+        channels: list[Any] = [dirty_channel(t) for t in topics]
+        await script(keys=[seq_key(t) for t in topics], args=channels + (least or []))
 
     async def _tell_everyone(self, frame: str) -> None:
         """One frame to every local socket (each once, whatever it watches)."""
@@ -284,9 +370,8 @@ class Broadcaster:
     # the publishing side, for callers already in async code (and tests)
 
     async def publish_dirty(self, topic: str) -> None:
-        if self._redis is not None:
-            seq = int(await self._redis.incr(seq_key(topic)))
-            await self._redis.publish(dirty_channel(topic), str(seq))
+        if self._commands is not None:
+            await self._announce([topic])
         else:
             await database_sync_to_async(mark_dirty, thread_sensitive=False)(topic)
 
@@ -302,8 +387,14 @@ class Broadcaster:
             loop.call_soon_threadsafe(self._mark, topic, seq, context=contextvars.Context())
 
     def _mark(self, topic: str, seq: int) -> None:
-        if seq > self._seq.get(topic, 0):
+        known = self._seq.get(topic, 0)
+        if seq > known:
             self._seq[topic] = seq
+        elif seq < known:
+            # A late message: its change was committed before the one behind ``known``, so
+            # the state read for ``known`` shows it. (Pushing it labelled ``known`` could
+            # label two states alike.)
+            return
         if not self._subscribers.get(topic):
             return
         self._dirty.add(topic)
@@ -364,15 +455,17 @@ class Broadcaster:
 
     # subscriptions
 
-    async def current_seq(self, topic: str) -> int:
-        if topic not in self._seq:
+    async def current_seq(self, topic: str, *, refresh: bool = False) -> int:
+        """The topic's seq as this process knows it; read (or started: a counter nobody has
+        starts from the clock) where it is kept on first use, or with ``refresh``."""
+        if refresh or topic not in self._seq:
             seq = 0
-            if self._redis is not None:
+            if self._commands is not None:
                 with contextlib.suppress(redis.RedisError):
-                    seq = int(await self._redis.get(seq_key(topic)) or 0)
+                    seq = int(await self._script(_CURRENT_SEQ)(keys=[seq_key(topic)]))
             else:
                 with _lock:
-                    seq = _local_seq.get(topic, 0)
+                    seq = _local_seq.setdefault(topic, seq_floor())
             self._seq[topic] = max(seq, self._seq.get(topic, 0))
         return self._seq[topic]
 

@@ -121,17 +121,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 error_frame(ErrorCode.MALFORMED, '"topic" must be a string.', in_response=frame_id)
             )
             return
-        if since is not None and (
-            not isinstance(since, int) or isinstance(since, bool) or since < 0
-        ):
-            await self.send(
-                error_frame(
-                    ErrorCode.MALFORMED,
-                    '"since" must be a non-negative integer.',
-                    in_response=frame_id,
-                )
-            )
-            return
+        if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+            since = None  # a "since" nobody could have been given: send the state
         resolved = topic_kind(topic)
         if resolved is None:
             await self.send(
@@ -166,13 +157,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not hasattr(self, "_raw"):
             self._raw = raw_writer(self.base_send)
         seq = await broadcaster.subscribe(topic, self.base_send, self._raw)
+        if since is not None and since > seq:
+            # Ahead of what this process knows: it may have missed an announcement.
+            seq = await broadcaster.current_seq(topic, refresh=True)
         self._topics.add(topic)
         await self.send(encode("subscribed", {"topic": topic, "seq": seq}, in_response=frame_id))
         if not broadcaster.healthy:
             # The snapshot below is right, but updates wait until Redis is back.
             await self.send(encode("status", {"live": False}))
-        if since is not None and since == seq:
-            return  # nothing missed; updates follow
+        elif since == seq:
+            # Only the current seq proves nothing was missed: seq only grows and never labels
+            # two states, so a seq ahead, from before a restart or malformed gets the state,
+            # and so does every resubscription while this process's feed is lost.
+            return
         seq, state = await broadcaster.snapshot(topic)
         await self.send(encode("snapshot", {"topic": topic, "state": state}, seq=seq))
 

@@ -11,9 +11,13 @@ from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.throttling import SimpleRateThrottle
 
+from config.cache import clear_fallbacks
+from config.redis_breaker import reset_breakers
+from engagement import broadcast
 from engagement.models import Role
 from tests import factories
 from tests.api_client import as_user_factory
+from tests.redis_server import OwnRedis
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -30,9 +34,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reason="needs Redis: set REDIS_URL=redis://... (embedded in-memory layer in use)"
     )
     for item in items:
-        if "postgres" in item.keywords and not settings.USING_POSTGRES:
+        # Markers, not keywords: keywords also hold the names of the directories above the
+        # test (a checkout in a directory called "redis" would skip everything).
+        if item.get_closest_marker("postgres") and not settings.USING_POSTGRES:
             item.add_marker(need_postgres)
-        if "redis" in item.keywords and not settings.REDIS_URL:
+        if item.get_closest_marker("redis") and not settings.REDIS_URL:
             item.add_marker(need_redis)
 
 
@@ -94,6 +100,26 @@ def _fresh_throttle_counters(monkeypatch):
         SimpleRateThrottle, "cache", LocMemCache("throttle-tests", {"TIMEOUT": 300})
     )
     SimpleRateThrottle.cache.clear()
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of the test's own to stop, restart or freeze (tests.redis_server)."""
+    server = OwnRedis()
+    if server.binary is None:
+        pytest.skip("needs redis-server on PATH (a Redis of the test's own to stop)")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _redis_breakers_closed():
+    """A test that makes Redis go away leaves no open breaker (or fallback) behind."""
+    yield
+    reset_breakers()
+    clear_fallbacks()
+    broadcast._skipped.clear()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -86,3 +87,26 @@ class Live:
 
 
 run = database_sync_to_async
+
+
+def cast(voter, budget_round) -> None:
+    """One online ballot (project p1) in the round's city-wide budget, through the service."""
+    from budgeting.services import voting
+
+    voting.ballot_cast(
+        voter=voter,
+        budget_round=budget_round,
+        district_budget=budget_round.districts.get(key="city"),
+        projects=["p1"],
+    )
+
+
+async def receive_until(live: Live, check, timeout: float = 8.0) -> list[dict]:
+    """The frames ``live`` receives up to the first that passes ``check`` (included)."""
+    frames = []
+    deadline = time.monotonic() + timeout
+    while True:
+        frame = await live.receive(timeout=max(0.1, deadline - time.monotonic()))
+        frames.append(frame)
+        if check(frame):
+            return frames

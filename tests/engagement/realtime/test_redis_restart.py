@@ -17,10 +17,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from budgeting.models import Participation
-from budgeting.services import voting
+from config.redis_breaker import breaker_for
 from engagement import broadcast
 from tests import factories
-from tests.engagement.realtime.conftest import Live, run
+from tests.engagement.realtime.conftest import Live, cast, receive_until, run
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -72,35 +72,16 @@ def flaky_round(riga):
     return factories.voting_round(organisation=riga, slug="riga-flaky")
 
 
-def cast(voter, budget_round) -> None:
-    voting.ballot_cast(
-        voter=voter,
-        budget_round=budget_round,
-        district_budget=budget_round.districts.get(key="city"),
-        projects=["p1"],
-    )
-
-
-async def receive_until(live: Live, check, timeout: float = 6.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        frame = await live.receive(timeout=max(0.1, deadline - time.monotonic()))
-        if check(frame):
-            return frame
-
-
 async def test_voting_goes_on_while_redis_is_away_and_live_views_resync(
-    flaky_round, riga, settings, monkeypatch
+    flaky_round, riga, settings
 ):
     real = urlsplit(settings.REDIS_URL)
     proxy = TcpProxy(real.hostname or "127.0.0.1", real.port or 6379)
     await proxy.up()
     netloc = f"127.0.0.1:{proxy.port}"
     settings.REDIS_URL = urlunsplit((real.scheme, netloc, real.path, real.query, ""))
-    monkeypatch.setattr(broadcast, "_sync_client", None)
-    monkeypatch.setattr(broadcast, "_bump_script", None)
-    monkeypatch.setattr(broadcast, "_redis_down_until", 0.0)
-    monkeypatch.setattr(broadcast, "REDIS_BACKOFF_SECONDS", 0.5)
+    settings.KOPA_REDIS_RETRY_SECONDS = 0.5
+    breaker = breaker_for(settings.REDIS_URL)
     voters = [await run(factories.eligible_voter)(riga) for _ in range(6)]
     try:
         live = await Live.open()
@@ -130,15 +111,18 @@ async def test_voting_goes_on_while_redis_is_away_and_live_views_resync(
             await receive_until(
                 page, lambda f: f == {"type": "status", "seq": 0, "payload": {"live": True}}
             )
-        pushed = await receive_until(live, lambda f: f["type"] == "turnout")
+        pushed = (await receive_until(live, lambda f: f["type"] == "turnout"))[-1]
         assert pushed["payload"]["voters"] == 4  # resynced: what was cast while away
 
-        await asyncio.sleep(0.6)  # the publisher's back-off has passed
+        while not breaker.closed:  # the publisher has seen Redis back
+            await asyncio.sleep(0.1)
         await run(cast)(voters[4], flaky_round)
         for page in (live, late):
-            frame = await receive_until(
-                page, lambda f: f["type"] == "turnout" and f["payload"]["voters"] == 5
-            )
+            frame = (
+                await receive_until(
+                    page, lambda f: f["type"] == "turnout" and f["payload"]["voters"] == 5
+                )
+            )[-1]
             assert frame["payload"]["districts"]["city"]["online"] == 5
         await live.close()
         await late.close()
