@@ -12,7 +12,15 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from config.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_networks,
+    env_redis_url,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later layer reads the client's address from REMOTE_ADDR (proxies resolved).
+    "config.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -166,6 +176,10 @@ ACCOUNT_EMAIL_VERIFICATION = env_str(
 )
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "signup": "20/m/ip"}
+# allauth reads the client's address from REMOTE_ADDR, which ClientAddressMiddleware has set
+# from KOPA_TRUSTED_PROXIES: it must not interpret X-Forwarded-For a second time.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
@@ -238,6 +252,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    # Throttles identify anonymous callers by REMOTE_ADDR, already resolved from
+    # KOPA_TRUSTED_PROXIES by ClientAddressMiddleware; never by X-Forwarded-For itself.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("KOPA_THROTTLE_ANON", "120/min"),
         "user": env_str("KOPA_THROTTLE_USER", "600/min"),
@@ -294,6 +311,9 @@ SECURE_SSL_REDIRECT = env_bool("KOPA_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("KOPA_HSTS_SECONDS", 0, minimum=0)
 if env_bool("KOPA_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The load balancers / reverse proxies in front of Kopa (addresses or networks). Only from
+# these is X-Forwarded-For believed (config/client_address.py); empty: the TCP peer is the client.
+KOPA_TRUSTED_PROXIES = env_networks("KOPA_TRUSTED_PROXIES")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
