@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: answers to signed-in people are never stored by a cache.
+    "config.cache_policy.CachePolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
