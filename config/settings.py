@@ -7,6 +7,7 @@ switch to PostgreSQL and Redis (channel layer, Celery broker, cache).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "budgeting",
     "surveys",
     "frontend",
+    "config.apps.OperationsConfig",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +122,30 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresq
 if not USING_POSTGRES:
     # WAL lets the dev server read while a command writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+
+# How many processes and threads talk to PostgreSQL, so that their connections fit within
+# its max_connections (config/checks.py; docs/operations.md, "Database connections").
+# The server launcher (config/servers.py) starts exactly these numbers.
+KOPA_APP_HOSTS = env_int("KOPA_APP_HOSTS", 1, minimum=1)
+KOPA_WEB_WORKERS = env_int("KOPA_WEB_WORKERS", 2, minimum=1, maximum=256)
+KOPA_WEB_THREADS = env_int("KOPA_WEB_THREADS", 4, minimum=1, maximum=256)
+KOPA_WS_WORKERS = env_int("KOPA_WS_WORKERS", 2, minimum=1, maximum=256)
+KOPA_CELERY_CONCURRENCY = env_int("KOPA_CELERY_CONCURRENCY", os.cpu_count() or 1, minimum=1)
+# Connections each process may hold at once (a psycopg pool per process); 0: no pool, one
+# persistent connection per thread kept KOPA_DB_CONN_MAX_AGE seconds.
+KOPA_DB_POOL_SIZE = env_int("KOPA_DB_POOL_SIZE", KOPA_WEB_THREADS, minimum=0, maximum=1000)
+# Seconds a request waits for a free pooled connection before it fails.
+KOPA_DB_POOL_TIMEOUT = env_int("KOPA_DB_POOL_TIMEOUT", 10, minimum=1, maximum=300)
+# Connections kept free for everything else: migrations, psql, backups, monitoring.
+KOPA_DB_RESERVED_CONNECTIONS = env_int("KOPA_DB_RESERVED_CONNECTIONS", 10, minimum=0)
+if USING_POSTGRES and KOPA_DB_POOL_SIZE:
+    # A pooled connection goes back to the pool at the end of each request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": KOPA_DB_POOL_SIZE,
+        "timeout": KOPA_DB_POOL_TIMEOUT,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis_url("REDIS_URL")
@@ -151,6 +177,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("KOPA_CELERY_EAGER", REDIS_URL is None)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = KOPA_CELERY_CONCURRENCY
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
