@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from config.servers import wsgi_command
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get(
     "KOPA_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -174,25 +176,17 @@ def redis_component() -> Component:
 def wsgi_server(
     database_url: str, *, workers: int = 2, threads: int = 1
 ) -> Iterator[tuple[int, Component]]:
-    """granian serving config.wsgi on 127.0.0.1, as in production. Yields (port, component)."""
+    """granian serving config.wsgi on 127.0.0.1, the production command (config/servers.py).
+    Yields (port, component)."""
     port = free_port()
-    cmd = [
-        str(Path(sys.executable).parent / "granian"),
-        "--interface",
-        "wsgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--blocking-threads",
-        str(threads),
-        "--no-ws",
-        "--log-level",
-        "warning",
-        "config.wsgi:application",
-    ]
+    cmd = wsgi_command(
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        threads=threads,
+        log_level="warning",
+        program=str(Path(sys.executable).parent / "granian"),
+    )
     process = subprocess.Popen(cmd, cwd=ROOT, env=django_env(database_url), start_new_session=True)
     try:
         wait_for_port(port, process)
