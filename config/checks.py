@@ -2,6 +2,7 @@
 
 - ``kopa.W001`` (with database access: ``migrate``, ``check --database default``): the
   connections Kopa's processes may open together exceed what PostgreSQL accepts.
+- ``kopa.E002`` (``check --deploy``): a static file the pages link to is not collected.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError, connections
+
+from config.static_files import static_files_problem
 
 
 @dataclass(frozen=True)
@@ -89,3 +92,11 @@ def check_connection_budget(
             id="kopa.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.staticfiles, deploy=True)
+def check_static_files_collected(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    problem = static_files_problem()
+    if problem is None:
+        return []
+    return [checks.Error(problem, id="kopa.E002")]

@@ -14,6 +14,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.static_files import static_files_problem
+
 
 @never_cache
 @require_GET
@@ -43,9 +45,17 @@ def check_channel_layer() -> None:
     async_to_sync(_round_trip_channel_layer)(float(settings.KOPA_READINESS_TIMEOUT))
 
 
+def check_static_files() -> None:
+    """Production pages need every static file they link to in the manifest."""
+    problem = static_files_problem()
+    if problem is not None:
+        raise RuntimeError(problem)
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "database": check_database,
     "channel_layer": check_channel_layer,
+    "static_files": check_static_files,
 }
 
 
@@ -59,7 +69,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         try:
             check()
         except Exception as error:
-            results[name] = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
+            results[name] = {"ok": False, "error": f"{type(error).__name__}: {error}"[:500]}
         else:
             results[name] = {"ok": True}
         results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)

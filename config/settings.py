@@ -264,7 +264,7 @@ USE_TZ = True
 
 # --- Static and media ------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("KOPA_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("KOPA_MEDIA_ROOT", str(BASE_DIR / "media")))
 WHITENOISE_USE_FINDERS = not PRODUCTION
