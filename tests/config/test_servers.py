@@ -17,9 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from config.servers import wsgi_command
+from config.servers import asgi_command, wsgi_command
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_docs_show_the_commands_the_code_runs():
+    docs = (ROOT / "docs" / "operations.md").read_text()
+    http = shlex.join(wsgi_command(host="127.0.0.1", port=8001, workers=2, threads=4))
+    ws = shlex.join(asgi_command(host="127.0.0.1", port=8002, workers=2))
+    assert http in docs
+    assert ws in docs
+    assert "--respawn-failed-workers" in http
 
 
 def test_print_shows_the_command_with_the_configured_workers_and_threads():

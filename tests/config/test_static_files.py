@@ -23,7 +23,7 @@ MANIFEST_STORAGE = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# The release steps, after the install (which builds the assets).
+# The release steps of docs/operations.md, after the install (which builds the assets).
 RELEASE_STEPS = [
     "manage.py migrate --noinput",
     "manage.py collectstatic --noinput",
@@ -43,6 +43,12 @@ def test_make_install_builds_the_browser_assets():
     assert "pip install" in planned
     assert "npm ci" in planned
     assert "npm run --silent build" in planned
+
+
+def test_the_docs_list_the_release_steps():
+    docs = (ROOT / "docs" / "operations.md").read_text()
+    for step in RELEASE_STEPS:
+        assert step in docs
 
 
 def test_the_pages_link_to_the_built_bundle():
