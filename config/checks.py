@@ -51,8 +51,8 @@ class ConnectionBudget:
 
     def explain(self) -> str:
         return (
-            f"{self.hosts} host(s) x ({self.web_workers} WSGI + {self.ws_workers} ASGI "
-            f"workers x {self.per_process} connections + {self.celery} Celery processes) "
+            f"{self.hosts} host(s) x (({self.web_workers} WSGI + {self.ws_workers} ASGI "
+            f"workers) x {self.per_process} connections + {self.celery} Celery processes) "
             f"+ {self.reserved} reserved = {self.needed}"
         )
 
@@ -85,7 +85,7 @@ def check_connection_budget(
     return [
         checks.Warning(
             f"Kopa's processes may open more PostgreSQL connections than the server accepts: "
-            f"{budget.explain()} > {limit}.",
+            f"{budget.explain()} > {limit} (max_connections less its reserved slots).",
             hint="Lower KOPA_DB_POOL_SIZE, KOPA_WEB_WORKERS, KOPA_WS_WORKERS or "
             "KOPA_CELERY_CONCURRENCY, or raise max_connections in postgresql.conf "
             "(docs/operations.md, 'Database connections').",

@@ -43,7 +43,8 @@ class TestBudget:
         monkeypatch.setattr(checks, "server_connection_limit", lambda alias="default": 53)
         [warning] = check_connection_budget(databases=["default"])
         assert warning.id == "kopa.W001"
-        assert "54 > 53" in warning.msg
+        assert "2 host(s) x ((3 WSGI + 2 ASGI workers) x 4 connections" in warning.msg
+        assert "= 54 > 53" in warning.msg
         assert "KOPA_DB_POOL_SIZE" in warning.hint
 
     @override_settings(**BUDGET, USING_POSTGRES=True)
