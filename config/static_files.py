@@ -9,6 +9,7 @@ reports it, ``manage.py check --deploy`` refuses it and the WSGI process logs it
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,8 +22,16 @@ from django.template.utils import get_app_template_dirs
 STATIC_TAG = re.compile(r"""\{%\s*static\s+(['"])([^'"]+)\1""")
 
 
+def _installed_package(folder: Path) -> bool:
+    # A virtualenv may live inside the checkout (make install creates .venv there).
+    return bool({"site-packages", "dist-packages"} & set(folder.parts)) or folder.is_relative_to(
+        Path(sys.prefix).resolve()
+    )
+
+
 def _own_template_dirs() -> list[Path]:
-    """Kopa's template folders (not those of installed third-party packages)."""
+    """Kopa's template folders, not those of installed packages (their pages link to their
+    own static files, which may belong to parts Kopa does not install)."""
     base = Path(settings.BASE_DIR).resolve()
     found: list[Path] = []
     for engine in engines.all():
@@ -31,7 +40,11 @@ def _own_template_dirs() -> list[Path]:
     own = []
     for folder in found:
         resolved = folder.resolve()
-        if resolved.is_relative_to(base) and resolved not in own:
+        if (
+            resolved.is_relative_to(base)
+            and not _installed_package(resolved)
+            and resolved not in own
+        ):
             own.append(resolved)
     return own
 

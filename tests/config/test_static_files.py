@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
+from config import static_files
 from config.static_files import names_linked_by_templates
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +56,29 @@ def test_the_pages_link_to_the_built_bundle():
     names = names_linked_by_templates()
     assert "frontend/build/kopa.js" in names
     assert "frontend/build/kopa-styles.css" in names
+
+
+def test_only_kopas_own_templates_count_even_with_the_virtualenv_inside_the_checkout(
+    monkeypatch, tmp_path
+):
+    """Installed packages' templates link to their own static files, some of apps Kopa does
+    not install (allauth's MFA scripts); make install's .venv inside the checkout must not
+    make them Kopa's."""
+    own = tmp_path / "frontend" / "templates"
+    installed = tmp_path / ".venv" / "lib" / "python3.11" / "site-packages" / "pkg" / "templates"
+    for folder, name in ((own, "frontend/build/own.js"), (installed, "pkg/needs-this.js")):
+        folder.mkdir(parents=True)
+        (folder / "page.html").write_text(
+            f"{{% load static %}}<script src=\"{{% static '{name}' %}}\">"
+        )
+    monkeypatch.setattr(static_files, "get_app_template_dirs", lambda dirname: [own, installed])
+    static_files.names_linked_by_templates.cache_clear()
+    try:
+        with override_settings(BASE_DIR=tmp_path):
+            names = static_files.names_linked_by_templates()
+    finally:
+        static_files.names_linked_by_templates.cache_clear()
+    assert names == ("frontend/build/own.js",)
 
 
 def _production_env(tmp_path: Path) -> dict[str, str]:
