@@ -43,7 +43,8 @@ seed: migrate ## Load the demo city (idempotent)
 run: seed assets ## Install, migrate, seed demo data and serve http://$(HOST):$(PORT) on embedded defaults
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Kopa is at http://$(HOST):$(PORT)/  (demo logins: see README)"
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --no-proxy-headers
+	KOPA_SITE_URL=$${KOPA_SITE_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --no-proxy-headers
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check .

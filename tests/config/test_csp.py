@@ -4,6 +4,7 @@ separate websocket origin when the deployment has one), never to any host."""
 from __future__ import annotations
 
 import runpy
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,15 @@ def test_pages_point_their_live_connection_at_the_websocket_origin(client):
     with override_settings(KOPA_WEBSOCKET_ORIGIN="wss://live.kopa.example.city"):
         page = client.get("/").content.decode()
     assert 'data-live-url="wss://live.kopa.example.city/ws/live/"' in page
+
+
+def test_make_run_gives_the_policy_the_port_it_serves():
+    planned = subprocess.run(
+        ["make", "--dry-run", "run", "HOST=127.0.0.1", "PORT=8123"],
+        cwd=SETTINGS_FILE.parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert "KOPA_SITE_URL=${KOPA_SITE_URL:-http://127.0.0.1:8123}" in planned
