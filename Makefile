@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed ## Create .venv and install Kopa with its development tools
+install: $(VENV)/.installed $(ASSETS) ## Create .venv, install Kopa with its development tools, build the browser assets
 
 node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund --loglevel error
@@ -43,7 +43,8 @@ seed: migrate ## Load the demo city (idempotent)
 run: seed assets ## Install, migrate, seed demo data and serve http://$(HOST):$(PORT) on embedded defaults
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Kopa is at http://$(HOST):$(PORT)/  (demo logins: see README)"
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
+	KOPA_SITE_URL=$${KOPA_SITE_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --no-proxy-headers
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check .

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config.servers import wsgi_command
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get(
     "KOPA_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -207,26 +209,18 @@ def wsgi_server(
     stderr: Any = None,
     env: dict[str, str] | None = None,
 ) -> Iterator[tuple[int, Component]]:
-    """granian serving config.wsgi on 127.0.0.1, as in production. Yields (port, component).
-    ``env``: more environment variables; ``stderr``: a file for the servers' logs."""
+    """granian serving config.wsgi on 127.0.0.1, the production command (config/servers.py).
+    Yields (port, component). ``env``: more environment variables; ``stderr``: a file for
+    the servers' logs."""
     port = free_port()
-    cmd = [
-        str(Path(sys.executable).parent / "granian"),
-        "--interface",
-        "wsgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--blocking-threads",
-        str(threads),
-        "--no-ws",
-        "--log-level",
-        "warning",
-        "config.wsgi:application",
-    ]
+    cmd = wsgi_command(
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        threads=threads,
+        log_level="warning",
+        program=str(Path(sys.executable).parent / "granian"),
+    )
     process = subprocess.Popen(
         cmd,
         cwd=ROOT,

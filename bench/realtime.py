@@ -47,6 +47,7 @@ from pathlib import Path
 
 from bench import harness, loadgen
 from bench.voters import ballot_body, prepare_round
+from config.servers import asgi_command
 
 TOPIC = "round:bench:turnout"
 # Like a browser, wait for a slow handshake rather than abandoning it: a retry only doubles
@@ -312,25 +313,16 @@ def _children(pid: int) -> list[int]:
 def asgi_servers(database_url: str, *, workers: int) -> Iterator[tuple[int, subprocess.Popen]]:
     """``uvicorn --workers K``: K ASGI processes accepting on one address (serving /ws/)."""
     port = harness.free_port()
-    cmd = [
-        str(Path(sys.executable).parent / "uvicorn"),
-        "config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--ws",
-        os.environ.get("KOPA_BENCH_WS", "websockets-sansio"),
-        "--backlog",
-        "4096",
-        "--lifespan",
-        "off",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    cmd = asgi_command(
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+        program=str(Path(sys.executable).parent / "uvicorn"),
+    )
+    ws_impl = os.environ.get("KOPA_BENCH_WS")
+    if ws_impl:
+        cmd[cmd.index("--ws") + 1] = ws_impl
     env = harness.django_env(database_url)
     process = subprocess.Popen(cmd, cwd=harness.ROOT, env=env, start_new_session=True)
     try:

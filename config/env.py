@@ -7,8 +7,10 @@ typo in a deployment stops the process at start-up instead of running with a sur
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -106,3 +108,35 @@ def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str
     if not value.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"{name}={value!r}: expected a redis:// or rediss:// URL")
     return value
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def env_networks(
+    name: str, default: list[str] | None = None, *, environ: Mapping[str, str] | None = None
+) -> tuple[IPNetwork, ...]:
+    """Addresses or networks, comma-separated: ``10.0.0.5, 10.1.0.0/16, fd00::/8``."""
+    networks = []
+    for item in env_list(name, default, environ=environ):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/8)"
+            ) from None
+    return tuple(networks)
+
+
+_WEBSOCKET_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
+
+
+def websocket_origin(name: str, url: str) -> str:
+    """The ``ws://`` or ``wss://`` origin (no path) of a site or websocket URL in ``name``."""
+    parts = urlsplit(url)
+    scheme = _WEBSOCKET_SCHEMES.get(parts.scheme.lower())
+    if scheme is None or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name}={url!r}: expected an http(s):// or ws(s):// URL with a host"
+        )
+    return f"{scheme}://{parts.netloc.rsplit('@', 1)[-1].lower()}"

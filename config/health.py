@@ -1,9 +1,10 @@
 """Liveness (the process answers) and readiness (its dependencies answer).
 
-Only the database is required: without Redis (the channel layer) a process still serves
-reading, signing in and voting (docs/operations.md, "When Redis goes away"), so taking it out
-of the load balancer would turn a Redis outage into a full one. A Redis that does not answer
-makes the process "degraded", still ready.
+The database and, in production, the static files the pages link to are required. Without
+Redis (the channel layer) a process still serves reading, signing in and voting
+(docs/operations.md, "When Redis goes away"), so taking it out of the load balancer would turn
+a Redis outage into a full one: a Redis that does not answer makes the process "degraded",
+still ready.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from config.static_files import static_files_problem
 
 
 @never_cache
@@ -49,11 +52,19 @@ def check_channel_layer() -> None:
     async_to_sync(_round_trip_channel_layer)(float(settings.KOPA_READINESS_TIMEOUT))
 
 
+def check_static_files() -> None:
+    """Production pages need every static file they link to in the manifest."""
+    problem = static_files_problem()
+    if problem is not None:
+        raise RuntimeError(problem)
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "database": check_database,
     "channel_layer": check_channel_layer,
+    "static_files": check_static_files,
 }
-REQUIRED = frozenset({"database"})
+REQUIRED = frozenset({"database", "static_files"})
 
 
 @never_cache
@@ -67,7 +78,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         try:
             check()
         except Exception as error:
-            results[name] = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
+            results[name] = {"ok": False, "error": f"{type(error).__name__}: {error}"[:500]}
         else:
             results[name] = {"ok": True}
         results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)

@@ -7,12 +7,22 @@ switch to PostgreSQL and Redis (channel layer, Celery broker, cache).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from config.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_networks,
+    env_redis_url,
+    env_str,
+    websocket_origin,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,6 +41,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("KOPA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("KOPA_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("KOPA_SITE_URL", "http://127.0.0.1:8000")
+# Where pages open their websocket when it is not the site itself (ws(s)://host[:port]);
+# empty: the page's own host.
+KOPA_WEBSOCKET_ORIGIN = (
+    websocket_origin("KOPA_WEBSOCKET_ORIGIN", env_str("KOPA_WEBSOCKET_ORIGIN"))
+    if env_str("KOPA_WEBSOCKET_ORIGIN")
+    else ""
+)
 
 # --- Applications ----------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -52,9 +69,12 @@ INSTALLED_APPS = [
     "budgeting",
     "surveys",
     "frontend",
+    "config.apps.OperationsConfig",
 ]
 
 MIDDLEWARE = [
+    # First: every later layer reads the client's address from REMOTE_ADDR (proxies resolved).
+    "config.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: answers to signed-in people are never stored by a cache.
+    "config.cache_policy.CachePolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -100,6 +122,30 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresq
 if not USING_POSTGRES:
     # WAL lets the dev server read while a command writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+
+# How many processes and threads talk to PostgreSQL, so that their connections fit within
+# its max_connections (config/checks.py; docs/operations.md, "Database connections").
+# The server launcher (config/servers.py) starts exactly these numbers.
+KOPA_APP_HOSTS = env_int("KOPA_APP_HOSTS", 1, minimum=1)
+KOPA_WEB_WORKERS = env_int("KOPA_WEB_WORKERS", 2, minimum=1, maximum=256)
+KOPA_WEB_THREADS = env_int("KOPA_WEB_THREADS", 4, minimum=1, maximum=256)
+KOPA_WS_WORKERS = env_int("KOPA_WS_WORKERS", 2, minimum=1, maximum=256)
+KOPA_CELERY_CONCURRENCY = env_int("KOPA_CELERY_CONCURRENCY", os.cpu_count() or 1, minimum=1)
+# Connections each process may hold at once (a psycopg pool per process); 0: no pool, one
+# persistent connection per thread kept KOPA_DB_CONN_MAX_AGE seconds.
+KOPA_DB_POOL_SIZE = env_int("KOPA_DB_POOL_SIZE", KOPA_WEB_THREADS, minimum=0, maximum=1000)
+# Seconds a request waits for a free pooled connection before it fails.
+KOPA_DB_POOL_TIMEOUT = env_int("KOPA_DB_POOL_TIMEOUT", 10, minimum=1, maximum=300)
+# Connections kept free for everything else: migrations, psql, backups, monitoring.
+KOPA_DB_RESERVED_CONNECTIONS = env_int("KOPA_DB_RESERVED_CONNECTIONS", 10, minimum=0)
+if USING_POSTGRES and KOPA_DB_POOL_SIZE:
+    # A pooled connection goes back to the pool at the end of each request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": KOPA_DB_POOL_SIZE,
+        "timeout": KOPA_DB_POOL_TIMEOUT,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis_url("REDIS_URL")
@@ -150,6 +196,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("KOPA_CELERY_EAGER", REDIS_URL is None)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = KOPA_CELERY_CONCURRENCY
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -185,6 +232,10 @@ ACCOUNT_EMAIL_VERIFICATION = env_str(
 )
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "signup": "20/m/ip"}
+# allauth reads the client's address from REMOTE_ADDR, which ClientAddressMiddleware has set
+# from KOPA_TRUSTED_PROXIES: it must not interpret X-Forwarded-For a second time.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
@@ -232,7 +283,7 @@ USE_TZ = True
 
 # --- Static and media ------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("KOPA_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("KOPA_MEDIA_ROOT", str(BASE_DIR / "media")))
 WHITENOISE_USE_FINDERS = not PRODUCTION
@@ -257,6 +308,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    # Throttles identify anonymous callers by REMOTE_ADDR, already resolved from
+    # KOPA_TRUSTED_PROXIES by ClientAddressMiddleware; never by X-Forwarded-For itself.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("KOPA_THROTTLE_ANON", "120/min"),
         "user": env_str("KOPA_THROTTLE_USER", "600/min"),
@@ -313,13 +367,23 @@ SECURE_SSL_REDIRECT = env_bool("KOPA_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("KOPA_HSTS_SECONDS", 0, minimum=0)
 if env_bool("KOPA_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The load balancers / reverse proxies in front of Kopa (addresses or networks). Only from
+# these is X-Forwarded-For believed (config/client_address.py); empty: the TCP peer is the client.
+KOPA_TRUSTED_PROXIES = env_networks("KOPA_TRUSTED_PROXIES")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # The site's own websocket origin, spelt out: 'self' covers ws:/wss: of the same
+        # host only from Chrome 71 and Safari 16 on. Never ws:/wss: to any host.
+        "connect-src": [
+            "'self'",
+            *dict.fromkeys(
+                filter(None, [websocket_origin("KOPA_SITE_URL", SITE_URL), KOPA_WEBSOCKET_ORIGIN])
+            ),
+        ],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

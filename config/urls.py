@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.cache_policy import public_cache
 from config.health import healthz, readyz
 
 api_v1 = [
@@ -23,7 +24,8 @@ urlpatterns = [
     path("accounts/", include("frontend.urls_allauth")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The one API answer caches may keep: the same document for everyone until a release.
+    path("api/schema/", public_cache(300)(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

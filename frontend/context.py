@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -23,4 +24,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_unread_count": SimpleLazyObject(
             lambda: notifications.unread_count(user=user) if signed_in else 0
         ),
+        # The websocket endpoint: on the page's own host unless KOPA_WEBSOCKET_ORIGIN says.
+        "live_url": f"{settings.KOPA_WEBSOCKET_ORIGIN}/ws/live/",
     }

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from config.cache_policy import public_cache
 from engagement import selectors
 from engagement.models import Organisation
 from frontend.views.ideas import open_counts
@@ -25,10 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_cache(max_age=3600)
 def brand_css(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation's colour as a stylesheet: our CSP allows no inline styles."""
     organisation = get_object_or_404(Organisation, slug=slug)
     css = f":root {{ --brand: {organisation.brand_colour}; }}\n"
-    response = HttpResponse(css, content_type="text/css; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return HttpResponse(css, content_type="text/css; charset=utf-8")

@@ -136,8 +136,11 @@ function scheduleReconnect() {
 function liveUrl() {
   const path = document.body && document.body.dataset.liveUrl;
   if (!path) return null;
+  // A path is on the page's own host; a ws:// or wss:// origin (KOPA_WEBSOCKET_ORIGIN) is kept.
   const url = new URL(path, window.location.href);
-  url.protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
+  if (url.protocol === "http:" || url.protocol === "https:") {
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  }
   return url.href;
 }
 
