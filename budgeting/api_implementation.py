@@ -12,10 +12,9 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiRequest, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,6 +27,7 @@ from budgeting.models import (
     ImplementationUpdate,
     Project,
 )
+from config.api import IMAGE_PARTS, UPLOAD_PARSERS, Input, IsAuthenticated
 from engagement import permissions, statistics
 
 NOT_STAFF = _("Only staff of this organisation can see these statistics.")
@@ -88,12 +88,12 @@ class ImplementationOutput(serializers.Serializer):
     updates = UpdateOutput(many=True)
 
 
-class ImplementationInput(serializers.Serializer):
+class ImplementationInput(Input):
     status = serializers.ChoiceField(choices=ImplementationStatus.choices, required=False)
     progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
 
 
-class UpdateInput(serializers.Serializer):
+class UpdateInput(Input):
     text = serializers.CharField(
         max_length=implementation.MAX_TEXT_LENGTH,
         help_text="Rich text; anything but a few formatting tags and links is removed.",
@@ -101,11 +101,16 @@ class UpdateInput(serializers.Serializer):
     happened_on = serializers.DateField(required=False, help_text="Default: today.")
     status = serializers.ChoiceField(choices=ImplementationStatus.choices, required=False)
     progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
+
+
+class UpdateUploadInput(UpdateInput):
+    """The same as multipart form data, with photos."""
+
     images = serializers.ListField(
         child=serializers.ImageField(allow_empty_file=False),
         required=False,
         max_length=implementation.MAX_IMAGES_PER_UPDATE,
-        help_text="JPEG, PNG or WebP (multipart only); re-encoded, metadata dropped.",
+        help_text="JPEG, PNG or WebP; re-encoded, metadata dropped.",
     )
     image_descriptions = serializers.ListField(
         child=serializers.CharField(max_length=300, allow_blank=True),
@@ -148,6 +153,7 @@ class ProjectImplementationView(BudgetingView):
     )
     def patch(self, request: Request, slug: str, project_id: str) -> Response:
         project = _project(request, slug, project_id, tracked=False)
+        implementation.require_reporter(request.user, project)
         data = ImplementationInput(data=request.data)
         data.is_valid(raise_exception=True)
         implementation.implementation_set(
@@ -158,19 +164,26 @@ class ProjectImplementationView(BudgetingView):
 
 class ImplementationUpdates(BudgetingView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = UPLOAD_PARSERS
 
     @extend_schema(
         operation_id="rounds_projects_implementation_updates_create",
         summary="Publish a dated update, with optional photos (administrators)",
         description="JSON, or multipart/form-data to attach `images`. May also set `status` "
         "and `progress`. Followers are notified after the update is saved.",
-        request={"application/json": UpdateInput, "multipart/form-data": UpdateInput},
+        request={
+            "application/json": UpdateInput,
+            "multipart/form-data": OpenApiRequest(
+                UpdateUploadInput, encoding={"images": IMAGE_PARTS}
+            ),
+        },
         responses={201: UpdateOutput, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, slug: str, project_id: str) -> Response:
         project = _project(request, slug, project_id, tracked=False)
-        data = UpdateInput(data=request.data)
+        implementation.require_reporter(request.user, project)
+        multipart = request.content_type.startswith("multipart/")
+        data = (UpdateUploadInput if multipart else UpdateInput)(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         files = fields.pop("images", [])

@@ -69,16 +69,21 @@ class ImplementationView:
 # --- checks ----------------------------------------------------------------------------------
 
 
-def _require_tracker(actor: Any, project: Project) -> None:
-    """Administrators of the organisation (``actor=None``: the system, e.g. seeding), a
-    tracking phase, a selected project."""
-    budget_round = project.round
+def require_reporter(actor: Any, project: Project) -> None:
+    """Administrators of the organisation report on implementation (``actor=None``: the
+    system, e.g. seeding). The API asks before it reads the request body."""
     if actor is not None and not permissions.can_manage_organisation(
-        actor, budget_round.organisation_id
+        actor, project.round.organisation_id
     ):
         raise PermissionDenied(
             _("Only administrators of this organisation can report on implementation.")
         )
+
+
+def _require_tracker(actor: Any, project: Project) -> None:
+    """An administrator (:func:`require_reporter`), a tracking phase, a selected project."""
+    budget_round = project.round
+    require_reporter(actor, project)
     if not phases.allows(budget_round.phase, Action.TRACK_IMPLEMENTATION):
         raise ValidationError(
             {

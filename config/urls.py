@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.api import error_view
 from config.cache_policy import public_cache
 from config.health import healthz, readyz
 
@@ -36,3 +37,9 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# JSON under /api/ (also for paths that match no endpoint), Kopa's error pages elsewhere.
+handler400 = error_view(400)
+handler403 = error_view(403)
+handler404 = error_view(404)
+handler500 = error_view(500)

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import Input, IsAuthenticated
 from engagement import permissions, selectors, services
 from engagement.models import (
     COUNTRIES,
@@ -27,6 +28,7 @@ from engagement.models import (
     TargetGroup,
     User,
 )
+from engagement.models.users import BIRTH_YEAR_MIN, FUTURE_BIRTH_YEAR
 
 
 class DistrictOutput(serializers.ModelSerializer):
@@ -88,7 +90,7 @@ class MembershipOutput(serializers.ModelSerializer):
         fields = ["email", "role", "created_at"]
 
 
-class MembershipInput(serializers.Serializer):
+class MembershipInput(Input):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -111,10 +113,13 @@ class MembershipCollection(APIView):
         return Response(MembershipOutput(members, many=True).data)
 
     @extend_schema(
-        request=MembershipInput, responses=MembershipOutput, operation_id="memberships_grant"
+        request=MembershipInput,
+        responses={201: MembershipOutput},
+        operation_id="memberships_grant",
     )
     def post(self, request: Request, slug: str) -> Response:
         organisation = _organisation_for_staff(request, slug)
+        services.require_role_granter(request.user, organisation)
         data = MembershipInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = User.objects.filter(email=data.validated_data["email"].lower()).first()
@@ -133,6 +138,7 @@ class MembershipCollection(APIView):
     )
     def delete(self, request: Request, slug: str) -> Response:
         organisation = _organisation_for_staff(request, slug)
+        services.require_role_granter(request.user, organisation, revoking=True)
         data = MembershipInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = get_object_or_404(User, email=data.validated_data["email"].lower())
@@ -145,7 +151,7 @@ class MembershipCollection(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class ProfileSerializer(Input, serializers.ModelSerializer):
     target_groups = serializers.ListField(
         child=serializers.ChoiceField(choices=TargetGroup.choices), required=False
     )
@@ -153,6 +159,18 @@ class ProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = ResidentProfile
         fields = ["birth_year", "target_groups"]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Not in the future: the bound moves with the year (the schema states this year's).
+        fields = super().get_fields()
+        fields["birth_year"] = serializers.IntegerField(
+            min_value=BIRTH_YEAR_MIN,
+            max_value=timezone.now().year,
+            allow_null=True,
+            required=False,
+            error_messages={"max_value": FUTURE_BIRTH_YEAR},
+        )
+        return fields
 
 
 class StaffRoleOutput(serializers.Serializer):
@@ -169,7 +187,7 @@ class MeOutput(serializers.Serializer):
     staff_roles = StaffRoleOutput(many=True)
 
 
-class MeInput(serializers.Serializer):
+class MeInput(Input):
     display_name = serializers.CharField(max_length=80, allow_blank=True, required=False)
     profile = ProfileSerializer(required=False)
 

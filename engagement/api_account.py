@@ -17,19 +17,18 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.api import Input, IsAuthenticated, Pagination
 from engagement import notifications, personal_data
 from engagement.api import Me
 from engagement.models import EmailDigest, EventGroup, Notification
@@ -97,7 +96,7 @@ class NotificationOutput(serializers.ModelSerializer):
         return obj.read_at is None
 
 
-class NotificationPagination(LimitOffsetPagination):
+class NotificationPagination(Pagination):
     """The usual page, plus how many of the person's notifications are unread."""
 
     def get_paginated_response(self, data: Any) -> Response:
@@ -112,26 +111,31 @@ class NotificationPagination(LimitOffsetPagination):
         return answer
 
 
-class NotificationList(AccountView):
+class NotificationListQuery(serializers.Serializer):
+    unread = serializers.BooleanField(required=False, default=False, help_text="Only unread ones.")
+
+
+class NotificationList(AccountView, generics.GenericAPIView):
     pagination_class = NotificationPagination
+
+    def get_queryset(self) -> Any:
+        return Notification.objects.none()  # the schema's view of it; the handler selects
 
     @extend_schema(
         operation_id="me_notifications_list",
         summary="My notifications, newest first, with the unread count",
-        parameters=[
-            OpenApiParameter("unread", bool, description="Only unread ones."),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
-        ],
+        parameters=[NotificationListQuery],
         responses={200: NotificationOutput(many=True), 403: NOT_SIGNED_IN},
     )
     def get(self, request: Request) -> Response:
-        unread_only = request.query_params.get("unread", "").lower() in ("1", "true", "yes")
-        rows = notifications.notifications_for(user=request.user, unread_only=unread_only)
-        paginator = self.pagination_class()
-        paginator.unread = notifications.unread_count(user=request.user)  # type: ignore[attr-defined]
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(NotificationOutput(page, many=True).data)
+        query = NotificationListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = notifications.notifications_for(
+            user=request.user, unread_only=query.validated_data["unread"]
+        )
+        self.paginator.unread = notifications.unread_count(user=request.user)  # type: ignore[union-attr]
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(NotificationOutput(page, many=True).data)
 
 
 class NotificationRead(AccountView):
@@ -169,7 +173,7 @@ class NotificationsReadAll(AccountView):
         return Response(ReadAllOutput({"marked": marked, "unread": 0}).data)
 
 
-class GroupPreference(serializers.Serializer):
+class GroupPreference(Input):
     group = serializers.ChoiceField(choices=EventGroup.choices)
     in_app = serializers.BooleanField(required=False)
     email = serializers.BooleanField(required=False)
@@ -192,7 +196,7 @@ class PreferencesOutput(serializers.Serializer):
     groups = GroupPreferenceOutput(many=True)
 
 
-class PreferencesInput(serializers.Serializer):
+class PreferencesInput(Input):
     email_digest = serializers.ChoiceField(choices=EmailDigest.choices, required=False)
     groups = GroupPreference(many=True, required=False)
 
@@ -263,7 +267,7 @@ class PersonalData(PersonalDataThrottled, AccountView):
         return response
 
 
-class AccountDeleteInput(serializers.Serializer):
+class AccountDeleteInput(Input):
     password = serializers.CharField(
         style={"input_type": "password"}, trim_whitespace=False, help_text="Your password."
     )

@@ -69,6 +69,16 @@ def can_manage_organisation(user: Any, organisation: Organisation | int) -> bool
     return has_role(user, organisation, Role.ADMINISTRATOR)
 
 
+def has_role_somewhere(user: Any, *roles: str) -> bool:
+    """Holds one of ``roles`` in some organisation (administrators hold every role), or
+    runs the platform. Before the organisation is known — it may be named in a request
+    body — this is the role check that can come first; which organisation is the services'
+    question."""
+    if is_platform_admin(user):
+        return True
+    return any(has_role(user, org_id, *roles) for org_id in staff_organisation_ids(user) or ())
+
+
 def can_moderate(user: Any, organisation: Organisation | int) -> bool:
     return has_role(user, organisation, Role.MODERATOR)
 

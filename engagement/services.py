@@ -128,13 +128,21 @@ def district_create(*, organisation: Organisation, name: str, slug: str) -> Dist
     return district
 
 
+def require_role_granter(actor: Any, organisation: Organisation, *, revoking: bool = False) -> None:
+    """Administrators of the organisation grant and revoke its staff roles."""
+    if not permissions.can_manage_organisation(actor, organisation):
+        if revoking:
+            raise PermissionDenied(_("Only administrators of this organisation can revoke roles."))
+        raise PermissionDenied(_("Only administrators of this organisation can grant roles."))
+
+
 @transaction.atomic
 def membership_grant(
     *, actor: Any | None, organisation: Organisation, user: Any, role: str
 ) -> Membership:
     """Give ``user`` a staff role. Idempotent. ``actor=None`` is the system (seeding)."""
-    if actor is not None and not permissions.can_manage_organisation(actor, organisation):
-        raise PermissionDenied(_("Only administrators of this organisation can grant roles."))
+    if actor is not None:
+        require_role_granter(actor, organisation)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")}, code="unknown_role")
     membership, _created = Membership.objects.get_or_create(
@@ -146,8 +154,7 @@ def membership_grant(
 
 @transaction.atomic
 def membership_revoke(*, actor: Any, organisation: Organisation, user: Any, role: str) -> None:
-    if not permissions.can_manage_organisation(actor, organisation):
-        raise PermissionDenied(_("Only administrators of this organisation can revoke roles."))
+    require_role_granter(actor, organisation, revoking=True)
     memberships = Membership.objects.select_for_update().filter(organisation=organisation)
     if role == Role.ADMINISTRATOR:
         administrators = list(

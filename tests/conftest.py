@@ -136,3 +136,14 @@ def riga_officer(riga):
 def as_user(client):
     """``as_user(user)`` -> a JSON client signed in as ``user`` (``None``: anonymous)."""
     return as_user_factory(client)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page asked for in another language leaves that language active in the thread:
+    every test starts in the default one."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -11,11 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from budgeting.api.fields import AmountDisplay, AmountInput, amount_to_minor
+from budgeting.api.fields import (
+    AmountDisplay,
+    AmountInput,
+    LatitudeInput,
+    LongitudeInput,
+    amount_to_minor,
+)
 from budgeting.messages import RECEIPT_FORMAT_MESSAGE
 from budgeting.models import (
     BallotFormat,
@@ -32,10 +39,14 @@ from budgeting.models import (
 )
 from budgeting.money import from_minor
 from budgeting.services import voting
-from engagement.content_language import validate_translations
+from config.api import Input
+from engagement.content_language import language_codes, validate_translations
 from engagement.ideas.selectors import idea_link_for_project
 from engagement.models import District, Organisation
 
+# Free text the models keep unbounded (TextField) is still bounded at the door.
+DESCRIPTION_MAX = 20_000
+REASON_MAX = 2_000
 SMALL = 32767  # PositiveSmallIntegerField
 LARGE = 2147483647  # PositiveIntegerField
 BIG = 9223372036854775807  # BigIntegerField
@@ -58,20 +69,28 @@ def district_budget_of(budget_round: BudgetRound, key: str, field: str = "distri
     return district_budget
 
 
+_TRANSLATION = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "pattern": r"^[^\x00]*$"},
+        "description": {"type": "string", "pattern": r"^[^\x00]*$"},
+    },
+    "additionalProperties": False,
+}
+
+
 @extend_schema_field(
     {
         "type": "object",
-        "additionalProperties": {
-            "type": "object",
-            "properties": {"title": {"type": "string"}, "description": {"type": "string"}},
-            "additionalProperties": False,
-        },
+        "properties": {code: _TRANSLATION for code in sorted(language_codes())},
+        "additionalProperties": False,
         "example": {"pl": {"title": "Budżet obywatelski", "description": "…"}},
         "description": "Title and description in other languages, keyed by language code.",
     }
 )
 class TranslationsField(serializers.JSONField):
-    """Staff translations of title and description, checked as the model checks them."""
+    """Staff translations of title and description, checked as the model checks them, and
+    without NUL characters (as every text field of the API)."""
 
     def to_internal_value(self, data: Any) -> Any:
         value = super().to_internal_value(data)
@@ -81,6 +100,10 @@ class TranslationsField(serializers.JSONField):
             raise serializers.ValidationError(
                 [serializers.ErrorDetail(m, code="invalid_translations") for m in exc.messages]
             ) from None
+        if any("\x00" in text for entry in value.values() for text in entry.values()):
+            raise serializers.ValidationError(
+                ProhibitNullCharactersValidator.message, code="null_characters_not_allowed"
+            )
         return value
 
 
@@ -175,11 +198,13 @@ class RoundDetailOutput(RoundOutput):
         return str(from_minor(self.get_total_budget(obj), self.context["currency"]))
 
 
-class RoundSettingsInput(serializers.Serializer):
+class RoundSettingsInput(Input):
     """Round settings staff may change while the round is being designed (all optional)."""
 
     title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(allow_blank=True, required=False)
+    description = serializers.CharField(
+        allow_blank=True, max_length=DESCRIPTION_MAX, required=False
+    )
     translations = TranslationsField(required=False)
     ballot_format = serializers.ChoiceField(choices=BallotFormat.choices, required=False)
     min_projects = serializers.IntegerField(min_value=0, max_value=SMALL, required=False)
@@ -213,7 +238,7 @@ class RoundSettingsInput(serializers.Serializer):
     verified_email_required = serializers.BooleanField(required=False)
 
 
-class DistrictBudgetInput(serializers.Serializer):
+class DistrictBudgetInput(Input):
     district = serializers.SlugField(
         max_length=50,
         allow_null=True,
@@ -223,6 +248,22 @@ class DistrictBudgetInput(serializers.Serializer):
 
 
 class RoundCreateInput(RoundSettingsInput):
+    # A round has money: a city-wide budget, district budgets, or both.
+    schema_rules = {
+        "anyOf": [
+            {
+                "required": ["citywide_budget"],
+                "properties": {
+                    "citywide_budget": {"anyOf": [{"type": "string"}, {"type": "integer"}]}
+                },
+            },
+            {
+                "required": ["district_budgets"],
+                "properties": {"district_budgets": {"type": "array", "minItems": 1}},
+            },
+        ]
+    }
+
     organisation = serializers.SlugField(max_length=50, help_text="The organisation's slug.")
     slug = serializers.SlugField(max_length=120)
     title = serializers.CharField(max_length=200)
@@ -305,11 +346,11 @@ class RoundCreateInput(RoundSettingsInput):
         return attrs
 
 
-class PhaseInput(serializers.Serializer):
+class PhaseInput(Input):
     to = serializers.ChoiceField(choices=Phase.choices, help_text="The phase to move to.")
 
 
-class ScheduleInput(serializers.Serializer):
+class ScheduleInput(Input):
     phase = serializers.ChoiceField(choices=Phase.choices)
     starts_at = serializers.DateTimeField(
         allow_null=True, help_text="When the phase starts by itself; null removes the entry."
@@ -378,12 +419,14 @@ class ProjectOutput(serializers.ModelSerializer):
         return None if support is None else support.get(obj.external_id)
 
 
-class ProjectFieldsInput(serializers.Serializer):
+class ProjectFieldsInput(Input):
     """A project's content, shared by creating (all required) and ``PATCH`` (partial)."""
 
     district = serializers.SlugField(max_length=80, help_text="Key of the district budget.")
     title = serializers.CharField(max_length=300)
-    description = serializers.CharField(allow_blank=True, required=False, default="")
+    description = serializers.CharField(
+        allow_blank=True, max_length=DESCRIPTION_MAX, required=False, default=""
+    )
     translations = TranslationsField(required=False, default=dict)
     cost = AmountInput()
     categories = serializers.ListField(
@@ -392,17 +435,8 @@ class ProjectFieldsInput(serializers.Serializer):
     targets = serializers.ListField(
         child=serializers.CharField(max_length=100), max_length=50, required=False, default=list
     )
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        required=False,
-        allow_null=True,
-    )
+    latitude = LatitudeInput(required=False, allow_null=True)
+    longitude = LongitudeInput(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         budget_round = self.context["round"]
@@ -432,12 +466,14 @@ class ProjectUpdateInput(ProjectFieldsInput):
         super().__init__(*args, **kwargs)
 
 
-class ProjectReviewInput(serializers.Serializer):
+class ProjectReviewInput(Input):
     feasible = serializers.BooleanField()
     cost = AmountInput(
         required=False, allow_null=True, help_text="The administration's own cost estimate."
     )
-    public_reason = serializers.CharField(allow_blank=True, required=False, default="")
+    public_reason = serializers.CharField(
+        allow_blank=True, max_length=REASON_MAX, required=False, default=""
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("cost") is not None:
@@ -465,26 +501,33 @@ class _BallotContent(serializers.Serializer):
     )
 
 
-class ReceiptCodeField(serializers.CharField):
-    """A receipt code as people copy it (``ABCD-EFGH-JKLM-NPQR``, spaces, lower case): a
-    string of 16 letters and digits 2-7, returned in its printed form."""
+class ReceiptCodeField(serializers.RegexField):
+    """A receipt code as people copy it (``ABCD-EFGH-JKLM-NPQR``, spaces, lower case): 16
+    letters and digits 2-7 in groups of four, returned in its printed form."""
 
-    default_error_messages = {"receipt_format": RECEIPT_FORMAT_MESSAGE}
+    default_error_messages = {"invalid": RECEIPT_FORMAT_MESSAGE}
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
-        super().__init__(**kwargs)
+        kwargs.setdefault("trim_whitespace", False)  # the length and pattern are of the text sent
+        super().__init__(voting.RECEIPT_PATTERN, **kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
-        code = voting.parse_receipt(super().to_internal_value(data))
+        return super().to_internal_value(data)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        value = super().run_validation(data)  # the length and pattern of what was sent
+        if value is None:
+            return None
+        code = voting.parse_receipt(value)
         if code is None:
-            self.fail("receipt_format")
+            self.fail("invalid")
         return code
 
 
-class BallotCastInput(_BallotContent):
+class BallotCastInput(Input, _BallotContent):
     district = serializers.SlugField(max_length=80, help_text="Key of the district budget.")
     receipt = ReceiptCodeField(
         required=False,
@@ -508,7 +551,7 @@ class BallotCastInput(_BallotContent):
         return attrs
 
 
-class BallotWithdrawInput(serializers.Serializer):
+class BallotWithdrawInput(Input):
     district = serializers.SlugField(max_length=80, help_text="Key of the district budget.")
     receipt = ReceiptCodeField(
         required=False,
@@ -563,7 +606,7 @@ class BallotOverviewOutput(serializers.Serializer):
     districts = BallotDistrictOutput(many=True)
 
 
-class ReceiptInput(serializers.Serializer):
+class ReceiptInput(Input):
     receipt = ReceiptCodeField()
 
 
@@ -580,9 +623,12 @@ class ConflictOutput(serializers.Serializer):
 
 
 class NotEligibleOutput(serializers.Serializer):
+    """403: not eligible (``code`` ``not_eligible`` with the ``reasons``), or refused before
+    eligibility is looked at — not signed in, no CSRF token — with ``detail`` only."""
+
     detail = serializers.CharField()
-    code = serializers.CharField()
-    reasons = EligibilityErrorOutput(many=True)
+    code = serializers.CharField(required=False)
+    reasons = EligibilityErrorOutput(many=True, required=False)
 
 
 # --- turnout and results ------------------------------------------------------------------
@@ -677,7 +723,7 @@ class RuleComparisonOutput(serializers.Serializer):
     )
 
 
-class TallyRunInput(serializers.Serializer):
+class TallyRunInput(Input):
     rule = serializers.ChoiceField(
         choices=OutcomeRule.choices,
         required=False,
@@ -701,7 +747,7 @@ class TallyPreviewOutput(serializers.Serializer):
 # --- paper ballots ------------------------------------------------------------------------
 
 
-class PaperEntryInput(_BallotContent):
+class PaperEntryInput(Input, _BallotContent):
     district = serializers.SlugField(max_length=80)
     serial = serializers.CharField(max_length=60, help_text="The serial printed on the sheet.")
     voter_reference = serializers.CharField(

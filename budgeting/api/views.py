@@ -1,8 +1,9 @@
 """Budgeting endpoints: rounds, projects, ballots, receipts, turnout, results, staff actions.
 
-Each handler: find the round (``reads.visible_round``: drafts are a 404 to non-staff), read
-the input with an input serializer, make one service or selector call, answer with an output
-serializer. Services check roles and phases; their ``ValidationError`` becomes a 400 with
+Each handler: find the round (``reads.visible_round``: drafts are a 404 to non-staff), ask
+the service's role check (so a caller without the role gets 403 whatever the body says),
+read the input with an input serializer, make one service or selector call, answer with an
+output serializer. Services check roles and phases; their ``ValidationError`` becomes a 400 with
 field messages and ``error_codes`` (``config.api``), ``PermissionDenied`` a 403, and
 ``AlreadyVoted`` a 409 here.
 """
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,7 +31,7 @@ from budgeting.messages import eligibility_message
 from budgeting.models import BudgetRound, Project
 from budgeting.services import paper, results, rounds, voting
 from budgeting.services.pabulib_io import pabulib_election
-from config.api import WritesThrottled
+from config.api import IsAuthenticated, WritesThrottled
 from engagement import permissions
 from engagement.ideas.selectors import idea_links_for_projects
 
@@ -136,6 +137,7 @@ class RoundCollection(BudgetingListView):
         responses={201: s.RoundDetailOutput, 400: BAD_REQUEST, 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
+        rounds.require_admin(request.user)  # of some organisation: the body names which
         data = s.RoundCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         budget_round = rounds.round_create(actor=request.user, **data.validated_data)
@@ -166,6 +168,7 @@ class RoundDetail(BudgetingView):
     )
     def patch(self, request: Request, slug: str) -> Response:
         budget_round = reads.visible_round(request.user, slug)
+        rounds.require_admin(request.user, budget_round.organisation)
         data = s.RoundSettingsInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         rounds.round_update(actor=request.user, budget_round=budget_round, **data.validated_data)
@@ -186,6 +189,7 @@ class RoundPhase(BudgetingView):
     )
     def post(self, request: Request, slug: str) -> Response:
         budget_round = reads.visible_round(request.user, slug)
+        rounds.require_admin(request.user, budget_round.organisation)
         data = s.PhaseInput(data=request.data)
         data.is_valid(raise_exception=True)
         rounds.phase_advance(
@@ -207,6 +211,7 @@ class RoundSchedule(BudgetingView):
     )
     def put(self, request: Request, slug: str) -> Response:
         budget_round = reads.round_for_ballot(request.user, slug)
+        rounds.require_admin(request.user, budget_round.organisation)
         data = s.ScheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         rounds.phase_schedule_set(
@@ -253,6 +258,7 @@ class ProjectCollection(BudgetingListView):
     )
     def post(self, request: Request, slug: str) -> Response:
         budget_round = reads.visible_round(request.user, slug)
+        rounds.require_admin(request.user, budget_round.organisation)
         data = s.ProjectCreateInput(data=request.data, context={"round": budget_round})
         data.is_valid(raise_exception=True)
         project = rounds.project_create(
@@ -303,6 +309,7 @@ class ProjectDetail(BudgetingView):
     )
     def patch(self, request: Request, slug: str, project_id: str) -> Response:
         budget_round, project = self._project(request, slug, project_id)
+        rounds.require_admin(request.user, budget_round.organisation)
         data = s.ProjectUpdateInput(data=request.data, context={"round": budget_round})
         data.is_valid(raise_exception=True)
         project = rounds.project_update(actor=request.user, project=project, **data.validated_data)
@@ -325,6 +332,7 @@ class ProjectReview(BudgetingView):
             selectors.projects_visible_to(request.user, budget_round), external_id=project_id
         )
         project.round = budget_round
+        rounds.require_reviewer(request.user, budget_round.organisation)
         data = s.ProjectReviewInput(data=request.data, context={"round": budget_round})
         data.is_valid(raise_exception=True)
         project = rounds.project_review(actor=request.user, project=project, **data.validated_data)
@@ -521,6 +529,7 @@ class Tally(BudgetingView):
     )
     def post(self, request: Request, slug: str) -> Response:
         budget_round = reads.visible_round(request.user, slug)
+        results.require_tally_rights(request.user, budget_round)
         data = s.TallyRunInput(data=request.data)
         data.is_valid(raise_exception=True)
         rule = data.validated_data["rule"] or budget_round.outcome_rule
@@ -572,6 +581,7 @@ class PaperBallots(BudgetingView):
     )
     def post(self, request: Request, slug: str) -> Response:
         budget_round = reads.visible_round(request.user, slug)
+        paper.require_officer(request.user, budget_round)
         data = s.PaperEntryInput(data=request.data, context={"round": budget_round})
         data.is_valid(raise_exception=True)
         sheet = paper.paper_entry_submit(

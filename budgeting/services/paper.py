@@ -55,6 +55,11 @@ def paper_voter_key(reference: str) -> str:
     return voter_key_for_user(user_id) if user_id else voter_key_for_reference(reference)
 
 
+def require_officer(officer: Any, budget_round: BudgetRound) -> None:
+    if not permissions.can_enter_paper_ballots(officer, budget_round.organisation):
+        raise PermissionDenied(_("Only officers of this organisation can enter paper ballots."))
+
+
 @transaction.atomic
 def paper_entry_submit(
     *,
@@ -67,8 +72,7 @@ def paper_entry_submit(
     points: list[int] | None = None,
 ) -> PaperBallotSheet:
     """Record one officer's reading of a sheet and count it when two readings agree."""
-    if not permissions.can_enter_paper_ballots(officer, budget_round.organisation):
-        raise PermissionDenied(_("Only officers of this organisation can enter paper ballots."))
+    require_officer(officer, budget_round)
     if not phases.allows(budget_round.phase, Action.ENTER_PAPER):
         raise ValidationError(
             {

@@ -106,7 +106,7 @@ def election_input(budget_round: BudgetRound, district_budget: DistrictBudget) -
     return ElectionInput(instance, profile, _support(kind, ballots, ids), digest)
 
 
-def _require_tally_rights(actor: Any, budget_round: BudgetRound) -> None:
+def require_tally_rights(actor: Any, budget_round: BudgetRound) -> None:
     if actor is not None and not permissions.can_manage_organisation(
         actor, budget_round.organisation
     ):
@@ -161,7 +161,7 @@ def tally_run(
     *, actor: Any | None, budget_round: BudgetRound, rule: str | None = None
 ) -> list[TallyResult]:
     """Compute (or reuse) the outcome of ``rule`` (default: the round's) for every district."""
-    _require_tally_rights(actor, budget_round)
+    require_tally_rights(actor, budget_round)
     if actor is not None and not phases.allows(budget_round.phase, Action.TALLY):
         raise ValidationError(
             {
@@ -184,7 +184,7 @@ def tally_run(
 @transaction.atomic
 def results_publish(*, actor: Any | None, budget_round: BudgetRound) -> list[TallyResult]:
     """Publish the round's rule outcome per district and mark projects selected or not."""
-    _require_tally_rights(actor, budget_round)
+    require_tally_rights(actor, budget_round)
     if actor is not None and not phases.allows(budget_round.phase, Action.PUBLISH):
         raise ValidationError(
             {

@@ -24,7 +24,7 @@ from budgeting.models import (
 from budgeting.phases import Action
 from budgeting.services import ballot_box
 from engagement import permissions
-from engagement.models import District, Organisation
+from engagement.models import District, Organisation, Role
 
 # Round settings staff may change while the round is being designed.
 CONFIGURABLE_FIELDS = frozenset(
@@ -71,9 +71,22 @@ PROJECT_EDITABLE_FIELDS = frozenset(
 )
 
 
-def _require_admin(actor: Any, organisation: Organisation) -> None:
-    if actor is not None and not permissions.can_manage_organisation(actor, organisation):
+def require_admin(actor: Any, organisation: Organisation | None = None) -> None:
+    """Administrators of ``organisation`` (``None``: of some organisation) may design rounds;
+    ``actor=None`` is the system. The API asks before it reads the request body."""
+    if actor is None:
+        return
+    if organisation is None:
+        allowed = permissions.has_role_somewhere(actor, Role.ADMINISTRATOR)
+    else:
+        allowed = permissions.can_manage_organisation(actor, organisation)
+    if not allowed:
         raise PermissionDenied(_("Only administrators of this organisation can do this."))
+
+
+def require_reviewer(actor: Any, organisation: Organisation) -> None:
+    if not permissions.can_review(actor, organisation):
+        raise PermissionDenied(_("Only reviewers of this organisation can review projects."))
 
 
 def _require_phase(budget_round: BudgetRound, action: Action) -> None:
@@ -168,7 +181,7 @@ def round_create(
     **settings: Any,
 ) -> BudgetRound:
     """A new round in draft, with a city-wide pot and/or per-district budgets."""
-    _require_admin(actor, organisation)
+    require_admin(actor, organisation)
     unknown = set(settings) - CONFIGURABLE_FIELDS - {"currency", "source_meta"}
     if unknown:
         raise ValidationError({name: _("Unknown setting.") for name in sorted(unknown)})
@@ -213,7 +226,7 @@ def round_create(
 
 @transaction.atomic
 def round_update(*, actor: Any, budget_round: BudgetRound, **changes: Any) -> BudgetRound:
-    _require_admin(actor, budget_round.organisation)
+    require_admin(actor, budget_round.organisation)
     unknown = set(changes) - CONFIGURABLE_FIELDS
     if unknown:
         raise ValidationError({name: _("Unknown setting.") for name in sorted(unknown)})
@@ -237,7 +250,7 @@ def district_budget_create(
     district: District | None = None,
     position: int = 0,
 ) -> DistrictBudget:
-    _require_admin(actor, budget_round.organisation)
+    require_admin(actor, budget_round.organisation)
     if actor is not None:
         _require_phase(budget_round, Action.CONFIGURE)
     if district is not None and district.organisation_id != budget_round.organisation_id:
@@ -266,7 +279,7 @@ def district_budget_update(
 ) -> DistrictBudget:
     """Rename a district budget or change its amount, while the round is being designed."""
     budget_round = district_budget.round
-    _require_admin(actor, budget_round.organisation)
+    require_admin(actor, budget_round.organisation)
     _require_phase(budget_round, Action.CONFIGURE)
     if name is not None:
         district_budget.name = name
@@ -281,7 +294,7 @@ def district_budget_update(
 def district_budget_delete(*, actor: Any, district_budget: DistrictBudget) -> None:
     """Remove a district budget that has no projects yet (its projects would be orphaned)."""
     budget_round = district_budget.round
-    _require_admin(actor, budget_round.organisation)
+    require_admin(actor, budget_round.organisation)
     _require_phase(budget_round, Action.CONFIGURE)
     if district_budget.projects.exists():
         raise ValidationError(
@@ -321,7 +334,7 @@ def project_create(
     status: str = ProjectStatus.PROPOSED,
     **fields: Any,
 ) -> Project:
-    _require_admin(actor, budget_round.organisation)
+    require_admin(actor, budget_round.organisation)
     if actor is not None:
         _require_phase(budget_round, Action.EDIT_PROJECTS)
     _require_round_district(budget_round, district_budget)
@@ -349,7 +362,7 @@ def project_update(*, actor: Any, project: Project, **changes: Any) -> Project:
     cannot change between the check and the save. The project's idea link is untouched.
     """
     budget_round = BudgetRound.objects.select_for_update().get(pk=project.round_id)
-    _require_admin(actor, budget_round.organisation)
+    require_admin(actor, budget_round.organisation)
     unknown = set(changes) - PROJECT_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
@@ -400,8 +413,7 @@ def project_review(
 ) -> Project:
     """The administration's verdict: feasible (with its own cost estimate) or rejected."""
     budget_round = project.round
-    if not permissions.can_review(actor, budget_round.organisation):
-        raise PermissionDenied(_("Only reviewers of this organisation can review projects."))
+    require_reviewer(actor, budget_round.organisation)
     _require_phase(budget_round, Action.REVIEW_PROJECTS)
     if not feasible and not public_reason.strip():
         raise ValidationError(
@@ -473,7 +485,7 @@ def phase_advance(*, actor: Any | None, budget_round: BudgetRound, to_phase: str
 
     ``actor=None`` is the scheduler. Locks the round so two staff clicks cannot race.
     """
-    _require_admin(actor, budget_round.organisation)
+    require_admin(actor, budget_round.organisation)
     locked = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
     if not phases.can_move(locked.phase, to_phase):
         raise ValidationError(
@@ -506,7 +518,7 @@ def phase_advance(*, actor: Any | None, budget_round: BudgetRound, to_phase: str
 def phase_schedule_set(
     *, actor: Any, budget_round: BudgetRound, phase: str, starts_at: datetime | None
 ) -> None:
-    _require_admin(actor, budget_round.organisation)
+    require_admin(actor, budget_round.organisation)
     if phase not in Phase.values:
         raise ValidationError({"phase": ValidationError(_("Unknown phase."), code="unknown_phase")})
     if starts_at is None:

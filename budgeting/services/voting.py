@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from collections import Counter
@@ -89,15 +90,18 @@ def normalise_receipt(code: str) -> str:
 
 
 RECEIPT_LENGTH = 16  # characters of a receipt code without its dashes (new_receipt_code)
-_RECEIPT_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+# A receipt code as people copy it: four groups of four of A-Z and 2-7, in either case,
+# joined by dashes (as printed), spaces or nothing, with spaces around it allowed.
+RECEIPT_PATTERN = r"^\s*[A-Za-z2-7]{4}(?:[ -]?[A-Za-z2-7]{4}){3}\s*$"
+_RECEIPT = re.compile(RECEIPT_PATTERN)
 
 
 def parse_receipt(value: str) -> str | None:
-    """A receipt code as people copy it (spaces, dashes, lower case) in its printed form
-    ``ABCD-EFGH-JKLM-NPQR``, or None if it cannot be one."""
-    code = normalise_receipt(value)
-    if len(code) != RECEIPT_LENGTH or not set(code) <= _RECEIPT_ALPHABET:
+    """A receipt code as people copy it in its printed form ``ABCD-EFGH-JKLM-NPQR``, or
+    None if it cannot be one."""
+    if not _RECEIPT.match(value):
         return None
+    code = normalise_receipt(value)
     return "-".join(code[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
 
 

@@ -2,8 +2,9 @@
 
 Each handler finds what the visitor may see (``selectors.visible_process`` /
 ``visible_idea`` / ``visible_comment``: drafts of processes and ideas, and hidden content,
-are a 404 to whoever may not see them), reads the input with an input serializer, makes one
-service or selector call and answers with an output serializer. Services check roles and
+are a 404 to whoever may not see them), asks the service's role check (so a caller without
+the role gets 403 whatever the body says), reads the input with an input serializer, makes
+one service or selector call and answers with an output serializer. Services check roles and
 phases; their ``ValidationError`` becomes a 400 with field messages and ``error_codes``
 (``config.api``), ``PermissionDenied`` a 403. Writes that people repeat — submitting ideas,
 commenting, supporting, reporting — are rate-limited per person (DRF scoped throttles).
@@ -20,16 +21,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiRequest, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from budgeting.money import from_minor
-from config.api import WritesThrottled
+from config.api import IMAGE_PARTS, IsAuthenticated, WritesThrottled
 from engagement.ideas import permissions as rules
 from engagement.ideas import selectors, services
 from engagement.ideas import serializers as s
@@ -121,6 +122,7 @@ class ProcessCollection(IdeasListView):
         responses={201: s.ProcessOutput, 400: BAD_REQUEST, 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
+        services.require_process_admin(request.user)  # of some organisation: the body names it
         data = s.ProcessCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         process = services.process_create(actor=request.user, **data.validated_data)
@@ -149,6 +151,7 @@ class ProcessDetail(IdeasView):
     )
     def patch(self, request: Request, slug: str) -> Response:
         process = selectors.visible_process(request.user, slug)
+        services.require_process_admin(request.user, process.organisation_id)
         data = s.ProcessSettingsInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.process_update(actor=request.user, process=process, **data.validated_data)
@@ -168,6 +171,7 @@ class ProcessPhase(IdeasView):
     )
     def post(self, request: Request, slug: str) -> Response:
         process = selectors.visible_process(request.user, slug)
+        services.require_process_admin(request.user, process.organisation_id)
         data = s.ProcessPhaseInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.process_phase_advance(
@@ -339,6 +343,7 @@ class IdeaDetail(IdeasView):
     )
     def patch(self, request: Request, idea_id: int) -> Response:
         idea = selectors.visible_idea(request.user, idea_id, details=False)
+        services.require_author(request.user, idea)
         data = s.IdeaFieldsInput(data=request.data, partial=True, context={"process": idea.process})
         data.is_valid(raise_exception=True)
         services.idea_update(actor=request.user, idea=idea, **data.validated_data)
@@ -384,7 +389,7 @@ class IdeaWithdraw(IdeasView):
 
 class IdeaImages(WritesThrottled, IdeasView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     throttle_scope = "idea"
 
     @extend_schema(
@@ -394,7 +399,9 @@ class IdeaImages(WritesThrottled, IdeasView):
         "8 MB and 40 megapixels. Stored re-encoded, scaled to at most 2000 px, without "
         "metadata. Refused: 400 on `image` (image_invalid, image_too_large, "
         "image_too_many_pixels, too_many_images).",
-        request={"multipart/form-data": s.IdeaImageInput},
+        request={
+            "multipart/form-data": OpenApiRequest(s.IdeaImageInput, encoding={"image": IMAGE_PARTS})
+        },
         responses={
             201: s.IdeaImageOutput,
             400: BAD_REQUEST,
@@ -405,6 +412,7 @@ class IdeaImages(WritesThrottled, IdeasView):
     )
     def post(self, request: Request, idea_id: int) -> Response:
         idea = selectors.visible_idea(request.user, idea_id, details=False)
+        services.require_author(request.user, idea)
         data = s.IdeaImageInput(data=request.data)
         data.is_valid(raise_exception=True)
         image = services.idea_image_add(
@@ -420,6 +428,7 @@ class IdeaImageDetail(IdeasView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        request=None,
         operation_id="ideas_images_remove",
         summary="Remove an image from my idea",
         responses={204: None, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
@@ -436,7 +445,6 @@ class IdeaImageDetail(IdeasView):
 
 class IdeaComments(WritesThrottled, IdeasListView):
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
     throttle_scope = "comment"
 
     def get_queryset(self) -> Any:
@@ -519,6 +527,7 @@ class CommentDetail(WritesThrottled, IdeasView):
     )
     def patch(self, request: Request, comment_id: int) -> Response:
         comment = selectors.visible_comment(request.user, comment_id)
+        services.require_author(request.user, comment)
         data = s.IdeaCommentUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.comment_update(
@@ -527,6 +536,7 @@ class CommentDetail(WritesThrottled, IdeasView):
         return Response(s.IdeaCommentOutput(comment, context={"user": request.user}).data)
 
     @extend_schema(
+        request=None,
         operation_id="comments_delete",
         summary="Delete my comment (a placeholder keeps the thread)",
         responses={204: None, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
@@ -570,6 +580,7 @@ class IdeaSupport(WritesThrottled, IdeasView):
         )
 
     @extend_schema(
+        request=None,
         operation_id="ideas_unsupport",
         summary="Take my support back",
         responses={200: s.IdeaSupportOutput, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
@@ -595,6 +606,7 @@ class IdeaFollow(IdeasView):
         return Response(s.IdeaFollowOutput({"following": True}).data)
 
     @extend_schema(
+        request=None,
         operation_id="ideas_unfollow",
         summary="Stop following an idea",
         responses={200: s.IdeaFollowOutput, 403: FORBIDDEN, 404: NOT_FOUND},
@@ -714,6 +726,7 @@ class _ModerationAction(IdeasView):
     service: Any = None
 
     def act(self, request: Request) -> Response:
+        services.require_moderator(request.user)  # of some organisation: the body names what
         data = s.ModerationInput(data=request.data)
         data.is_valid(raise_exception=True)
         entry = type(self).service(
@@ -784,6 +797,7 @@ class IdeaReview(IdeasView):
     )
     def post(self, request: Request, idea_id: int) -> Response:
         idea = selectors.visible_idea(request.user, idea_id, details=False)
+        services.require_reviewer(request.user, idea.process.organisation_id)
         data = s.ReviewInput(data=request.data, context={"process": idea.process})
         data.is_valid(raise_exception=True)
         services.idea_review(actor=request.user, idea=idea, **data.validated_data)
@@ -803,6 +817,7 @@ class IdeaMerge(IdeasView):
     )
     def post(self, request: Request, idea_id: int) -> Response:
         idea = selectors.visible_idea(request.user, idea_id, details=False)
+        services.require_reviewer(request.user, idea.process.organisation_id, merging=True)
         data = s.MergeInput(data=request.data)
         data.is_valid(raise_exception=True)
         into = Idea.objects.filter(pk=data.validated_data["into"]).first()

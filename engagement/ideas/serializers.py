@@ -8,15 +8,21 @@ sanitise text. Outputs describe exactly what is returned; money needs
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from budgeting.api.fields import AmountDisplay, AmountInput, amount_to_minor
+from budgeting.api.fields import (
+    AmountDisplay,
+    AmountInput,
+    LatitudeInput,
+    LongitudeInput,
+    amount_to_minor,
+)
 from budgeting.models import BudgetRound
+from config.api import Input, exactly_one_of
 from engagement.ideas import permissions as rules
 from engagement.ideas import services
 from engagement.models import (
@@ -55,56 +61,6 @@ def author_name(user: Any) -> str | None:
 
 
 # --- fields -------------------------------------------------------------------------------
-
-
-class CoordinateInput(serializers.Field):
-    """A latitude or longitude in degrees (number or decimal string), kept to 6 decimals."""
-
-    default_error_messages = {
-        "invalid": _("Enter a number of degrees, such as 56.9496."),
-        "min_value": _("Ensure this value is greater than or equal to %(limit)s."),
-        "max_value": _("Ensure this value is less than or equal to %(limit)s."),
-    }
-
-    def __init__(self, *, limit: int, **kwargs: Any) -> None:
-        self.limit = limit
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> Decimal:
-        if isinstance(data, bool) or not isinstance(data, str | int | float):
-            self.fail("invalid")
-        try:
-            value = Decimal(str(data).strip())
-        except InvalidOperation:
-            self.fail("invalid")
-        if not value.is_finite():
-            self.fail("invalid")
-        if value < -self.limit:
-            self.fail("min_value", limit=-self.limit)
-        if value > self.limit:
-            self.fail("max_value", limit=self.limit)
-        return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
-
-    def to_representation(self, value: Any) -> float:
-        return float(value)
-
-
-class LatitudeInput(CoordinateInput):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(limit=90, **kwargs)
-
-
-class LongitudeInput(CoordinateInput):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(limit=180, **kwargs)
-
-
-extend_schema_field({"type": "number", "format": "double", "minimum": -90, "maximum": 90})(
-    LatitudeInput
-)
-extend_schema_field({"type": "number", "format": "double", "minimum": -180, "maximum": 180})(
-    LongitudeInput
-)
 
 
 def _coordinate_output() -> serializers.DecimalField:
@@ -169,7 +125,9 @@ class ProcessListQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ProcessKind.choices, required=False)
 
 
-class ProcessSettingsInput(serializers.Serializer):
+class ProcessSettingsInput(Input):
+    schema_rules = {"properties": {"categories": {"uniqueItems": True}}}
+
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(allow_blank=True, max_length=20_000, required=False)
     categories = serializers.ListField(
@@ -180,7 +138,33 @@ class ProcessSettingsInput(serializers.Serializer):
     closes_at = serializers.DateTimeField(allow_null=True, required=False)
 
 
+_ABSENT_OR_NULL = {"not": {"type": "string"}}  # the fields are strings or null
+
+
 class ProcessCreateInput(ProcessSettingsInput):
+    # What the model checks of the kinds (ParticipatoryProcess.clean), for the schema.
+    schema_rules = {
+        **ProcessSettingsInput.schema_rules,
+        "oneOf": [
+            {
+                "description": "A budget process: the idea phase of a round, on its dates.",
+                "properties": {
+                    "kind": {"enum": [ProcessKind.BUDGET]},
+                    "round": {"type": "string"},
+                    "collecting_from": _ABSENT_OR_NULL,
+                    "reviewing_from": _ABSENT_OR_NULL,
+                    "closes_at": _ABSENT_OR_NULL,
+                },
+                "required": ["round"],
+            },
+            {
+                "description": "An idea collection, with a title and its own dates.",
+                "properties": {"kind": {"enum": [ProcessKind.IDEAS]}, "round": _ABSENT_OR_NULL},
+                "required": ["title"],
+            },
+        ],
+    }
+
     organisation = serializers.SlugField(max_length=80, help_text="The organisation's slug.")
     kind = serializers.ChoiceField(choices=ProcessKind.choices)
     slug = serializers.SlugField(max_length=120)
@@ -206,7 +190,7 @@ class ProcessCreateInput(ProcessSettingsInput):
         return attrs
 
 
-class ProcessPhaseInput(serializers.Serializer):
+class ProcessPhaseInput(Input):
     to_phase = serializers.ChoiceField(choices=CollectionPhase.choices)
 
 
@@ -382,7 +366,7 @@ class SimilarQuery(serializers.Serializer):
     )
 
 
-class IdeaFieldsInput(serializers.Serializer):
+class IdeaFieldsInput(Input):
     """What an author writes; every field optional (``PATCH``)."""
 
     title = serializers.CharField(max_length=services.TITLE_MAX, required=False)
@@ -431,7 +415,7 @@ class IdeaCreateInput(IdeaFieldsInput):
     )
 
 
-class IdeaImageInput(serializers.Serializer):
+class IdeaImageInput(Input):
     image = serializers.FileField(
         allow_empty_file=False,
         help_text="JPEG, PNG or WebP (checked by content, not by name); at most 8 MB.",
@@ -489,7 +473,7 @@ IdeaCommentOutput.get_replies = extend_schema_field(IdeaCommentOutput(many=True)
 )
 
 
-class IdeaCommentInput(serializers.Serializer):
+class IdeaCommentInput(Input):
     body = serializers.CharField(
         max_length=services.COMMENT_MAX,
         help_text="Rich text: p, br, strong, em, ul, ol, li, a[href]; anything else removed.",
@@ -499,7 +483,7 @@ class IdeaCommentInput(serializers.Serializer):
     )
 
 
-class IdeaCommentUpdateInput(serializers.Serializer):
+class IdeaCommentUpdateInput(Input):
     body = serializers.CharField(max_length=services.COMMENT_MAX)
 
 
@@ -523,7 +507,9 @@ class IdeaFollowOutput(serializers.Serializer):
 # --- moderation ---------------------------------------------------------------------------
 
 
-class ModerationTargetInput(serializers.Serializer):
+class ModerationTargetInput(Input):
+    schema_rules = exactly_one_of("idea", "comment")
+
     idea = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     comment = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
@@ -662,7 +648,7 @@ class ModerationLogQuery(serializers.Serializer):
 # --- review -------------------------------------------------------------------------------
 
 
-class ReviewInput(serializers.Serializer):
+class ReviewInput(Input):
     decision = serializers.ChoiceField(
         choices=[
             (IdeaStatus.UNDER_REVIEW, IdeaStatus.UNDER_REVIEW.label),
@@ -693,7 +679,7 @@ class ReviewInput(serializers.Serializer):
         return attrs
 
 
-class MergeInput(serializers.Serializer):
+class MergeInput(Input):
     into = serializers.IntegerField(min_value=1, help_text="The idea this one duplicates.")
     public_reason = serializers.CharField(
         max_length=services.NOTE_MAX, allow_blank=True, required=False

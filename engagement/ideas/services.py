@@ -43,6 +43,7 @@ from engagement.models import (
     Report,
     ReportReason,
     ReportStatus,
+    Role,
     Support,
     User,
 )
@@ -192,6 +193,38 @@ def _clean_process_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+# --- role checks: services call them, and the API calls them before it reads a body -------
+
+
+def require_process_admin(actor: Any, organisation: Organisation | int | None = None) -> None:
+    """Administrators of the organisation (``None``: of some organisation) run processes."""
+    if organisation is None:
+        allowed = staff_permissions.has_role_somewhere(actor, Role.ADMINISTRATOR)
+    else:
+        allowed = staff_permissions.can_manage_organisation(actor, organisation)
+    if not allowed:
+        raise PermissionDenied(_("Only administrators of this organisation can do this."))
+
+
+def require_moderator(actor: Any, organisation: Organisation | int | None = None) -> None:
+    """Moderators of the organisation (``None``: of some organisation) hide and restore."""
+    if organisation is None:
+        allowed = staff_permissions.has_role_somewhere(actor, Role.MODERATOR)
+    else:
+        allowed = staff_permissions.can_moderate(actor, organisation)
+    if not allowed:
+        raise PermissionDenied(_("Only moderators of this organisation can do this."))
+
+
+def require_reviewer(
+    actor: Any, organisation: Organisation | int, *, merging: bool = False
+) -> None:
+    if not staff_permissions.can_review(actor, organisation):
+        if merging:
+            raise PermissionDenied(_("Only reviewers of this organisation can merge ideas."))
+        raise PermissionDenied(_("Only reviewers of this organisation can review ideas."))
+
+
 @transaction.atomic
 def process_create(
     *,
@@ -207,8 +240,8 @@ def process_create(
 
     ``actor=None`` is the system (seeding). One process per round.
     """
-    if actor is not None and not staff_permissions.can_manage_organisation(actor, organisation):
-        raise PermissionDenied(_("Only administrators of this organisation can do this."))
+    if actor is not None:
+        require_process_admin(actor, organisation)
     unknown = set(fields) - PROCESS_FIELDS
     if unknown:
         raise ValidationError({name: _("Unknown setting.") for name in sorted(unknown)})
@@ -230,8 +263,7 @@ def process_create(
 def process_update(
     *, actor: Any, process: ParticipatoryProcess, **changes: Any
 ) -> ParticipatoryProcess:
-    if not rules.can_manage_process(actor, process):
-        raise PermissionDenied(_("Only administrators of this organisation can do this."))
+    require_process_admin(actor, process.organisation_id)
     unknown = set(changes) - PROCESS_FIELDS
     if unknown:
         raise ValidationError({name: _("Unknown setting.") for name in sorted(unknown)})
@@ -259,8 +291,8 @@ def process_phase_advance(
     *, actor: Any | None, process: ParticipatoryProcess, to_phase: str
 ) -> ParticipatoryProcess:
     """Move an idea collection forward (a budget process follows its round)."""
-    if actor is not None and not rules.can_manage_process(actor, process):
-        raise PermissionDenied(_("Only administrators of this organisation can do this."))
+    if actor is not None:
+        require_process_admin(actor, process.organisation_id)
     if process.kind != ProcessKind.IDEAS:
         raise _error(
             "phase",
@@ -373,9 +405,16 @@ def idea_create(
     return idea
 
 
-def _require_editable(actor: Any, idea: Idea) -> None:
-    if not rules.is_author(actor, idea):
+def require_author(actor: Any, content: Idea | Comment) -> None:
+    """Only its author changes an idea or a comment (asked before the body is read too)."""
+    if not rules.is_author(actor, content):
+        if isinstance(content, Comment):
+            raise PermissionDenied(_("Only the author can change this comment."))
         raise PermissionDenied(_("Only the author can change this idea."))
+
+
+def _require_editable(actor: Any, idea: Idea) -> None:
+    require_author(actor, idea)
     if idea.hidden:
         raise _error("status", _("Moderators hid this idea."), "hidden")
     _require_phase(idea.process, Action.SUBMIT)
@@ -571,8 +610,7 @@ def _lock_comment(comment: Comment) -> Comment:
 def comment_update(*, actor: Any, comment: Comment, body: str) -> Comment:
     """The author corrects a comment within the edit window (15 minutes by default)."""
     locked = _lock_comment(comment)
-    if not rules.is_author(actor, locked):
-        raise PermissionDenied(_("Only the author can change this comment."))
+    require_author(actor, locked)
     if locked.is_deleted or locked.hidden:
         raise _error("body", _("This comment can no longer be changed."), "not_editable")
     _require_phase(comment.idea.process, Action.DISCUSS)
@@ -740,8 +778,7 @@ def _moderation_target(
     actor: Any, idea: Idea | None, comment: Comment | None
 ) -> tuple[Idea, Comment | None, Any]:
     target_idea, target_comment = _target_of(idea, comment)
-    if not rules.can_moderate(actor, target_idea.process):
-        raise PermissionDenied(_("Only moderators of this organisation can do this."))
+    require_moderator(actor, target_idea.process.organisation_id)
     if target_comment is not None:
         locked = _lock_comment(target_comment)
         locked.idea = target_idea
@@ -947,8 +984,7 @@ def idea_review(
     Rejected ideas may be reconsidered; accepted, merged and withdrawn ones are final.
     """
     locked = _lock(idea)
-    if not staff_permissions.can_review(actor, locked.process.organisation_id):
-        raise PermissionDenied(_("Only reviewers of this organisation can review ideas."))
+    require_reviewer(actor, locked.process.organisation_id)
     _require_phase(locked.process, Action.REVIEW)
     if locked.status not in OPEN_STATUSES:
         raise _error(
@@ -1016,8 +1052,7 @@ def idea_merge(*, actor: Any, idea: Idea, into: Idea, public_reason: str = "") -
     support the other idea themselves. Its author and followers are told (``idea.merged``).
     """
     locked = _lock(idea)
-    if not staff_permissions.can_review(actor, locked.process.organisation_id):
-        raise PermissionDenied(_("Only reviewers of this organisation can merge ideas."))
+    require_reviewer(actor, locked.process.organisation_id, merging=True)
     _require_phase(locked.process, Action.MERGE)
     if locked.status not in OPEN_STATUSES:
         raise _error(

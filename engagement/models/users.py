@@ -107,9 +107,13 @@ def _current_year() -> int:
     return timezone.now().year
 
 
+BIRTH_YEAR_MIN = 1900
+FUTURE_BIRTH_YEAR = _("Birth year cannot be in the future.")
+
+
 def validate_birth_year(value: int) -> None:
     if value > _current_year():
-        raise ValidationError(_("Birth year cannot be in the future."), code="future_birth_year")
+        raise ValidationError(FUTURE_BIRTH_YEAR, code="future_birth_year")
 
 
 class ResidentProfile(models.Model):
@@ -118,7 +122,11 @@ class ResidentProfile(models.Model):
         _("birth year"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1900), MaxValueValidator(2100), validate_birth_year],
+        validators=[
+            MinValueValidator(BIRTH_YEAR_MIN),
+            MaxValueValidator(2100),
+            validate_birth_year,
+        ],
         help_text=_("Used only to check age limits and for anonymous statistics."),
     )
     target_groups = models.JSONField(
@@ -130,7 +138,8 @@ class ResidentProfile(models.Model):
         verbose_name = _("resident profile")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(birth_year__isnull=True) | models.Q(birth_year__gte=1900),
+                condition=models.Q(birth_year__isnull=True)
+                | models.Q(birth_year__gte=BIRTH_YEAR_MIN),
                 name="resident_profile_birth_year_plausible",
             )
         ]

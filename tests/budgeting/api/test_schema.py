@@ -117,7 +117,9 @@ def test_money_is_documented_as_minor_units_and_decimal_strings(schema):
         "decimal",
     )
     created = schema["components"]["schemas"]["ProjectCreateInput"]["properties"]["cost"]
-    assert (created["type"], created["format"]) == ("string", "decimal")
+    text, whole = created["oneOf"]
+    assert (text["type"], text["format"]) == ("string", "decimal")
+    assert (whole["type"], whole["minimum"]) == ("integer", 0)
 
 
 def test_ballot_errors_are_documented(schema):

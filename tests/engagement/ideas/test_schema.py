@@ -82,6 +82,8 @@ def test_money_and_images_are_documented(schema):
     assert idea["estimated_cost"]["type"] == "integer"
     assert idea["estimated_cost_display"]["format"] == "decimal"
     created = components["IdeaCreateInput"]["properties"]["estimated_cost"]
-    assert (created["type"], created["format"]) == ("string", "decimal")
+    text, whole = created["oneOf"]
+    assert (text["type"], text["format"]) == ("string", "decimal")
+    assert (whole["type"], whole["minimum"]) == ("integer", 0)
     upload = schema["paths"]["/api/v1/ideas/{idea_id}/images/"]["post"]["requestBody"]
     assert "multipart/form-data" in upload["content"]
