@@ -281,7 +281,8 @@ def _write_ballots(district_budget: DistrictBudget, rows: list[tuple[Any, ...]])
     if connection.vendor == "postgresql":
         table = Ballot._meta.db_table
         columns = "district_budget_id, projects, points, channel, source_voter_id, extra"
-        with connection.cursor() as cursor:
+        # wrap_database_errors: the driver's errors on the raw cursor become Django's
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             raw = cursor.connection.cursor()
             with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:

@@ -143,3 +143,14 @@ def test_coordinates_that_are_not_numbers_are_left_out(tmp_path: Path) -> None:
     text = GOOD.replace("Park;56.9", "Park;NaN").replace("Bridge;None", "Bridge;1e999999999")
     report = pabulib_import(write(tmp_path, text))
     assert list(report.budget_round.projects.values_list("latitude", flat=True)) == [None] * 3
+
+
+@pytest.mark.postgres
+def test_a_value_the_checks_miss_is_still_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The net under the checks: with the voter id check switched off, PostgreSQL refuses the
+    long id itself, and the answer is still one line with a line number."""
+    monkeypatch.setattr(pabulib_io, "VOTER_ID_MAX", 10_000)
+    error = refusal(write(tmp_path, GOOD.replace("v5;p3", "v" * 121 + ";p3")))
+    assert str(error).startswith("line 40: the database refused a value on or before this line")
