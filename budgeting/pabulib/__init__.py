@@ -3,6 +3,10 @@
 from budgeting.pabulib.convert import MINOR_UNITS, to_minor_units, to_tally_input
 from budgeting.pabulib.model import (
     ESSENTIAL_META_KEYS,
+    MAX_AMOUNT,
+    MAX_POINTS,
+    MAX_PROJECTS,
+    MAX_VOTES,
     REQUIRED_META_KEYS,
     VOTE_TYPES,
     PabulibElection,
@@ -12,6 +16,7 @@ from budgeting.pabulib.model import (
 )
 from budgeting.pabulib.reader import (
     MetaRecord,
+    PabulibCountMismatch,
     PabulibFormatError,
     PabulibStream,
     ProjectRecord,
@@ -25,10 +30,15 @@ from budgeting.pabulib.writer import dumps_pabulib, write_pabulib
 
 __all__ = [
     "ESSENTIAL_META_KEYS",
+    "MAX_AMOUNT",
+    "MAX_POINTS",
+    "MAX_PROJECTS",
+    "MAX_VOTES",
     "MINOR_UNITS",
     "REQUIRED_META_KEYS",
     "VOTE_TYPES",
     "MetaRecord",
+    "PabulibCountMismatch",
     "PabulibElection",
     "PabulibFormatError",
     "PabulibProject",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from budgeting.pabulib.model import PabulibElection
+from budgeting.pabulib.model import MAX_AMOUNT, PabulibElection
 from budgeting.tally.types import Instance, Kind, Profile
 
 MINOR_UNITS = 100
@@ -18,12 +18,23 @@ _KINDS: dict[str, Kind] = {
 }
 
 
+_CENT = Decimal("0.01")
+
+
 def to_minor_units(amount: Decimal, what: str) -> int:
-    """``amount`` (currency units) times 100 as an int; ValueError if that is not whole."""
-    scaled = amount * MINOR_UNITS
-    if scaled != scaled.to_integral_value():
+    """``amount`` (currency units) times 100 as an int; ValueError if that is not whole or
+    ``amount`` is beyond ±MAX_AMOUNT.
+
+    The bound comes first: it keeps the rounding below exact (at most 17 digits, well inside
+    Decimal's 28) and ``int()`` cheap.
+    """
+    # comparisons, not abs(): Decimal arithmetic overflows on 1e999999999, comparing does not
+    if not amount.is_finite() or not -MAX_AMOUNT <= amount <= MAX_AMOUNT:
+        raise ValueError(f"{what} {amount} is more than {MAX_AMOUNT:,}")
+    cents = amount.quantize(_CENT)
+    if cents != amount:
         raise ValueError(f"{what} {amount} has more than 2 decimals")
-    return int(scaled)
+    return int(cents * MINOR_UNITS)
 
 
 def to_tally_input(election: PabulibElection) -> tuple[Instance, Profile]:

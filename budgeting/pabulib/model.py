@@ -30,14 +30,38 @@ REQUIRED_META_KEYS: tuple[str, ...] = (
 These twelve are present in every one of the 25 shared real elections (checked key by key) and
 listed as always present by the format; nothing weaker is seen in practice, so the reader
 rejects a file missing any of them by default.  ``read_pabulib(..., strict_meta=False)`` only
-insists on :data:`ESSENTIAL_META_KEYS` for sources that are known to be sloppier.  The reader is
-lenient where real files are: declared ``num_projects``/``num_votes`` and project ``votes``
-that differ from a recount are kept as written (they differ by 1 to 3 in some files) and reported
-in ``PabulibElection.warnings``; unknown META keys and extra columns are kept verbatim.
+insists on :data:`ESSENTIAL_META_KEYS` for sources that are known to be sloppier.  Unknown
+META keys and extra columns are kept verbatim.  Declared ``num_projects``/``num_votes`` and
+project ``votes`` that differ from the rows are refused, since a cut file looks exactly like
+that, unless the caller accepts the mismatch (``accept_count_mismatch=True``; project ``votes``
+off by 1 to 3 from a recount are known in published files); each accepted mismatch is reported
+in ``PabulibElection.warnings``.
 """
 
 ESSENTIAL_META_KEYS: tuple[str, ...] = ("budget", "vote_type")
 """The keys without which a file cannot be tallied at all."""
+
+# Bounds on what a file may declare or hold.  The 89 shared real elections reach 175 projects,
+# 78,082 ballots, a budget of 10^9 (forints) and 10 points; each bound is far above that, and
+# a value past it is refused rather than stored or tallied.
+MAX_PROJECTS = 10_000
+"""Projects in one file: 57 times the largest real file (175), 20 times the 500-project round
+the page targets are measured on, and inside the small-integer ballot limits of a round."""
+
+MAX_VOTES = 1_000_000
+"""Ballots in one file: the 1M-ballot round of the design's results target, 12.8 times the
+largest real file (78,082), and about 30 s of import at the measured speed (the import
+target)."""
+
+MAX_AMOUNT = 10**12
+"""A budget or cost in currency units: 1,000 times the largest real budget; in minor units
+(10^14) even the sum of MAX_PROJECTS such costs fits a 64-bit integer."""
+
+MAX_POINTS = 1_000_000
+"""Points one voter gives one project (cumulative, scoring); real files give at most 10."""
+
+MAX_META_KEYS = 1_000
+"""META rows (real files have at most 21)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,21 +80,13 @@ class PabulibProject:
 
     @property
     def votes(self) -> int | None:
-        """The declared number of votes, if given and numeric."""
-        v = self.fields.get("votes")
-        try:
-            return None if v is None else int(Decimal(v))
-        except ArithmeticError:
-            return None
+        """The declared number of votes, if given and a whole number from 0 to MAX_VOTES."""
+        return whole_number(self.fields.get("votes"), 0, MAX_VOTES)
 
     @property
     def selected(self) -> int | None:
         """The file's own outcome: 1 funded, 0 not, 2/3 special funds (None if absent)."""
-        v = self.fields.get("selected")
-        try:
-            return None if v is None else int(Decimal(v))
-        except ArithmeticError:
-            return None
+        return whole_number(self.fields.get("selected"), -1_000, 1_000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +132,25 @@ class PabulibElection:
             if p.project_id == project_id:
                 return p
         raise KeyError(project_id)
+
+
+def whole_number(text: str | None, low: int, high: int) -> int | None:
+    """``text`` as an int if it is a whole number from ``low`` to ``high``, else None.
+
+    The range is checked before ``int()``, which would build a billion-digit number from
+    ``1e999999999``.
+    """
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+        if not value.is_finite() or not low <= value <= high:
+            return None
+        if value != value.to_integral_value():
+            return None
+    except ArithmeticError:
+        return None
+    return int(value)
 
 
 def parse_amount(text: str) -> Decimal:

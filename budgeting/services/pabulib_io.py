@@ -2,8 +2,10 @@
 
 Import streams the file: META creates the round, PROJECTS become projects, VOTES are
 written in batches (PostgreSQL ``COPY`` when available) inside one transaction, so a file
-that turns out to be broken on its last line leaves nothing behind. Export writes what the
-reader reads back to the same outcome.
+that turns out to be broken on its last line leaves nothing behind. The reader refuses what
+is not a sound file (see :mod:`budgeting.pabulib.reader`); this module checks what only the
+database knows: lengths of ids and names, the ranges of a round's integer fields. Export
+writes what the reader reads back to the same outcome.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_slug
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -58,10 +62,29 @@ COUNTRY_CODES = {name.lower(): code for code, name in COUNTRIES.items()} | {
     "uk": "GB",
 }
 PROJECT_FIELDS_USED = {"project_id", "cost", "name", "description", "latitude", "longitude"}
+EXTERNAL_ID_MAX = Project._meta.get_field("external_id").max_length
+VOTER_ID_MAX = Ballot._meta.get_field("source_voter_id").max_length
+
+
+# Ranges of the round's integer fields the file's META fills in (PostgreSQL smallint and
+# integer; SQLite would store more and fail later).
+SMALLINT_MAX = 32_767
+INTEGER_MAX = 2_147_483_647
 
 
 class PabulibImportError(ValueError):
-    """A file that cannot be imported; ``str`` is one line with its line number."""
+    """A file that cannot be imported; ``str`` is one line, ``line N: reason`` when the reason
+    is in the file.  ``count_mismatch`` says the file would import with
+    ``accept_count_mismatch=True``."""
+
+    def __init__(self, message: str, *, line: int | None = None, count_mismatch: bool = False):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+        self.count_mismatch = count_mismatch
+
+    def __str__(self) -> str:
+        return self.message if self.line is None else f"line {self.line}: {self.message}"
 
 
 @dataclass
@@ -83,7 +106,27 @@ def ascii_slug(text: str) -> str:
 
 
 def _fail(line: int, message: str) -> PabulibImportError:
-    return PabulibImportError(f"line {line}: {message}")
+    return PabulibImportError(message, line=line)
+
+
+def _max_length(model: type[Any], name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _check_text_sizes(record: pabulib.MetaRecord, creates_organisation: bool) -> None:
+    """META values that become names of their own (a title is cut to fit, these are not)."""
+    meta, lines = record.meta, record.key_lines
+    area = "district" if meta.get("district") else "subunit"  # as _round_from_meta picks it
+    sized = [(area, _max_length(DistrictBudget, "name"))]
+    if creates_organisation:
+        sized.append(("unit", _max_length(Organisation, "name")))
+    for key, most in sized:
+        value = meta.get(key, "")
+        if len(value) > most:
+            raise _fail(
+                lines.get(key, record.line),
+                f"META {key} is {len(value)} characters long; at most {most} fit",
+            )
 
 
 def _organisation_for(meta: dict[str, str], line: int) -> Organisation:
@@ -117,7 +160,7 @@ def _unique_slug(base: str) -> str:
     return slug
 
 
-def _int_meta(meta: dict[str, str], key: str, line: int) -> int | None:
+def _int_meta(meta: dict[str, str], key: str, line: int, most: int) -> int | None:
     value = meta.get(key)
     if value is None or value.strip().lower() in ("", "none"):
         return None
@@ -125,8 +168,10 @@ def _int_meta(meta: dict[str, str], key: str, line: int) -> int | None:
         number = Decimal(value.strip())
     except ArithmeticError:
         raise _fail(line, f"META {key}={value!r} is not a number") from None
-    if number != number.to_integral_value() or number < 0:
+    if not number.is_finite() or number != number.to_integral_value() or number < 0:
         raise _fail(line, f"META {key}={value!r} is not a whole number")
+    if number > most:
+        raise _fail(line, f"META {key}={value} is more than {most:,}")
     return int(number)
 
 
@@ -151,7 +196,10 @@ def _round_from_meta(
     area = meta.get("district") or meta.get("subunit") or ""
     title_parts = [meta.get("unit", organisation.name), meta.get("instance", ""), area]
     title = " ".join(p.strip() for p in title_parts if p and p.strip().lower() != "none")
-    limit = lambda key: _int_meta(meta, key, lines.get(key, record.line))  # noqa: E731
+
+    def limit(key: str, most: int = SMALLINT_MAX) -> int | None:
+        return _int_meta(meta, key, lines.get(key, record.line), most)
+
     max_length = limit("max_length")
     budget_round = BudgetRound(
         organisation=organisation,
@@ -165,7 +213,7 @@ def _round_from_meta(
         min_projects=limit("min_length") or 1,
         max_projects=max_length if vote_type != "ordinal" else None,
         max_rank=max_length if vote_type == "ordinal" else None,
-        points_budget=limit("max_sum_points") if vote_type == "cumulative" else None,
+        points_budget=limit("max_sum_points", INTEGER_MAX) if vote_type == "cumulative" else None,
         outcome_rule=RULES_FROM_FILE.get(meta.get("rule", "").strip(), OutcomeRule.GREEDY),
         secret_ballot=False,
         verified_email_required=False,
@@ -190,6 +238,12 @@ def _project_from_record(
     record: pabulib.ProjectRecord, budget_round: BudgetRound, district_budget: DistrictBudget
 ) -> Project:
     p = record.project
+    if len(p.project_id) > EXTERNAL_ID_MAX:
+        raise _fail(
+            record.line,
+            f"project id {p.project_id[:20]!r}… is {len(p.project_id)} characters long; "
+            f"at most {EXTERNAL_ID_MAX} fit",
+        )
     try:
         cost = pabulib.to_minor_units(p.cost, f"cost of project {p.project_id!r}")
     except ValueError as error:
@@ -201,10 +255,12 @@ def _project_from_record(
         if value is None:
             return None
         try:
-            number = Decimal(value).quantize(Decimal("0.000001"))
+            number = Decimal(value)
+            if not number.is_finite() or not -bound <= number <= bound:
+                return None
+            return number.quantize(Decimal("0.000001"))
         except ArithmeticError:
             return None
-        return number if -bound <= number <= bound else None
 
     return Project(
         round=budget_round,
@@ -226,7 +282,8 @@ def _write_ballots(district_budget: DistrictBudget, rows: list[tuple[Any, ...]])
     if connection.vendor == "postgresql":
         table = Ballot._meta.db_table
         columns = "district_budget_id, projects, points, channel, source_voter_id, extra"
-        with connection.cursor() as cursor:
+        # wrap_database_errors: the driver's errors on the raw cursor become Django's
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             raw = cursor.connection.cursor()
             with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
@@ -253,17 +310,47 @@ def pabulib_import(
     *,
     organisation: Organisation | None = None,
     slug: str | None = None,
+    accept_count_mismatch: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import one ``.pb`` file as a round in the tallying phase, all or nothing."""
-    stream = pabulib.iter_pabulib(source)
+    """Import one ``.pb`` file as a round in the tallying phase, all or nothing.
+
+    A file whose declared counts differ from its rows is refused unless
+    ``accept_count_mismatch``; then each difference is the first of the report's warnings.
+    """
+    if slug is not None:
+        _check_slug(slug)
+    stream = pabulib.iter_pabulib(source, accept_count_mismatch=accept_count_mismatch)
     try:
         with transaction.atomic():
             report = _import_records(stream, organisation, slug, progress)
     except pabulib.PabulibFormatError as error:
-        raise PabulibImportError(str(error)) from None
-    report.warnings = list(stream.warnings)
+        raise PabulibImportError(
+            error.message,
+            line=error.line,
+            count_mismatch=isinstance(error, pabulib.PabulibCountMismatch),
+        ) from None
+    except DataError as error:
+        # Every value is checked before it is written; this is the net under those checks.
+        reason = (str(error).strip().splitlines() or ["a value out of range"])[0]
+        raise _fail(
+            stream.line, f"the database refused a value on or before this line ({reason})"
+        ) from None
+    report.warnings = [*stream.count_mismatches, *stream.warnings]
     return report
+
+
+def _check_slug(slug: str) -> None:
+    most = _max_length(BudgetRound, "slug")
+    try:
+        validate_slug(slug)
+        if len(slug) > most:
+            raise ValueError
+    except (DjangoValidationError, ValueError):
+        raise PabulibImportError(
+            f"slug {slug!r} is not a round slug (at most {most} letters, digits, "
+            "hyphens and underscores)"
+        ) from None
 
 
 def _import_records(
@@ -281,6 +368,7 @@ def _import_records(
     kind = ""
     for record in records:
         if isinstance(record, pabulib.MetaRecord):
+            _check_text_sizes(record, creates_organisation=organisation is None)
             organisation = organisation or _organisation_for(record.meta, record.line)
             budget_round, district_budget = _round_from_meta(record, organisation, slug)
             kind = budget_round.ballot_format
@@ -298,6 +386,12 @@ def _import_records(
             assert district_budget is not None
             assert report is not None
             vote = record.vote
+            if len(vote.voter_id) > VOTER_ID_MAX:
+                raise _fail(
+                    record.line,
+                    f"voter id {vote.voter_id[:20]!r}… is {len(vote.voter_id)} characters long; "
+                    f"at most {VOTER_ID_MAX} fit",
+                )
             batch.append(
                 (
                     district_budget.pk,
@@ -315,7 +409,7 @@ def _import_records(
                 if progress:
                     progress(report.ballots)
     if report is None or district_budget is None:
-        raise PabulibImportError("line 1: the file has no META section")
+        raise _fail(1, "the file has no META section")
     if not project_pk and projects:
         for project in Project.objects.bulk_create(projects, batch_size=1000):
             project_pk[project.external_id] = project.pk

@@ -24,6 +24,12 @@ from tests.budgeting.tally.support import MISSING_REASON, load, pb_files
 FILES = pb_files()
 
 
+def counted_meta(projects: int, votes: int, **values: str) -> dict[str, str]:
+    """Every required key, with counts that match the rows (the reader checks them)."""
+    base = {k: "x" for k in REQUIRED_META_KEYS}
+    return base | {"num_projects": str(projects), "num_votes": str(votes)} | values
+
+
 def roundtrip(e: PabulibElection) -> PabulibElection:
     return read_pabulib(io.StringIO(dumps_pabulib(e)))
 
@@ -39,7 +45,7 @@ def test_every_shared_file_round_trips(path: Path) -> None:
 
 def test_write_to_a_path(tmp_path: Path) -> None:
     e = PabulibElection(
-        meta={k: "x" for k in REQUIRED_META_KEYS} | {"budget": "10.5", "vote_type": "ordinal"},
+        meta=counted_meta(2, 2, budget="10.5", vote_type="ordinal"),
         projects=(PabulibProject("a", Decimal("10.5")), PabulibProject("b", Decimal("1"))),
         votes=(PabulibVote("1", ("b", "a")), PabulibVote("2", ())),
     )
@@ -53,8 +59,9 @@ def test_write_to_a_path(tmp_path: Path) -> None:
 
 def test_quotes_what_needs_quoting() -> None:
     e = PabulibElection(
-        meta={k: "x" for k in REQUIRED_META_KEYS}
-        | {"budget": "5", "vote_type": "approval", "comment": '#1: say "hi"; bye\nnext line'},
+        meta=counted_meta(
+            1, 1, budget="5", vote_type="approval", comment='#1: say "hi"; bye\nnext line'
+        ),
         projects=(
             PabulibProject(
                 "a", Decimal("5.00"), ("x y", "z"), (), {"name": "semi;colon", "votes": None}
@@ -133,6 +140,7 @@ def elections(draw: st.DrawFn) -> PabulibElection:
         if vote_type == "cumulative"
         else ("voter_id", "vote", "age")
     )
+    meta["num_projects"], meta["num_votes"] = str(len(projects)), str(len(votes))
     return PabulibElection(
         meta=meta,
         projects=projects,
@@ -151,7 +159,7 @@ def test_generated_elections_round_trip(e: PabulibElection) -> None:
 def test_missing_columns_are_added_where_the_format_expects_them() -> None:
     """An election built in code (say, an export) need not declare its columns."""
     e = PabulibElection(
-        meta={k: "x" for k in REQUIRED_META_KEYS} | {"budget": "9", "vote_type": "cumulative"},
+        meta=counted_meta(1, 1, budget="9", vote_type="cumulative"),
         projects=(PabulibProject("a", Decimal(4), (), (), {"name": "A"}),),
         votes=(PabulibVote("1", ("a",), (3,), {"age": "40"}),),
     )
