@@ -159,7 +159,8 @@ def write_ballots(rows: list[tuple[Any, ...]]) -> None:
         return
     if connection.vendor == "postgresql":
         columns = ", ".join(BALLOT_COLUMNS)
-        with connection.cursor() as cursor:
+        # wrap_database_errors: the driver's errors on the raw cursor become Django's
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             raw = cursor.connection.cursor()
             with raw.copy(f"COPY {Ballot._meta.db_table} ({columns}) FROM STDIN") as copy:
                 for row in rows:

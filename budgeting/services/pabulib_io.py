@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_slug
-from django.db import DataError, connection, transaction
+from django.db import DataError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -278,33 +278,6 @@ def _project_from_record(
     )
 
 
-def _write_ballots(district_budget: DistrictBudget, rows: list[tuple[Any, ...]]) -> None:
-    if connection.vendor == "postgresql":
-        table = Ballot._meta.db_table
-        columns = "district_budget_id, projects, points, channel, source_voter_id, extra"
-        # wrap_database_errors: the driver's errors on the raw cursor become Django's
-        with connection.cursor() as cursor, connection.wrap_database_errors:
-            raw = cursor.connection.cursor()
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    Ballot.objects.bulk_create(
-        [
-            Ballot(
-                district_budget_id=db_id,
-                projects=json.loads(projects),
-                points=json.loads(points) if points is not None else None,
-                channel=channel,
-                source_voter_id=voter_id,
-                extra=json.loads(extra),
-            )
-            for db_id, projects, points, channel, voter_id, extra in rows
-        ],
-        batch_size=1000,
-    )
-
-
 def pabulib_import(
     source: str | IO[str],
     *,
@@ -400,10 +373,12 @@ def _import_records(
                     Channel.IMPORTED,
                     vote.voter_id,
                     json.dumps(vote.extra, ensure_ascii=False),
+                    None,  # no participation: the file's voters have no accounts here
+                    None,
                 )
             )
             if len(batch) >= BATCH:
-                _write_ballots(district_budget, batch)
+                ballot_box.write_ballots(batch)
                 report.ballots += len(batch)
                 batch = []
                 if progress:
@@ -415,7 +390,7 @@ def _import_records(
             project_pk[project.external_id] = project.pk
         report.projects = len(projects)
     if batch:
-        _write_ballots(district_budget, batch)
+        ballot_box.write_ballots(batch)
         report.ballots += len(batch)
         if progress:
             progress(report.ballots)
