@@ -222,7 +222,7 @@ def district_voting_round(
     return budget_round
 
 
-# --- notifications, implementation tracking (issue 4) ---------------------------------------
+# --- notifications, implementation tracking -------------------------------------------------
 
 
 def _content_type_of(instance: object):
@@ -272,7 +272,7 @@ def results_round(
     return budget_round
 
 
-# --- processes, ideas, discussion (issue 4) -------------------------------------------------
+# --- processes, ideas, discussion ----------------------------------------------------------
 
 
 def _now():
