@@ -19,6 +19,7 @@ BENCHMARKS = {
     "pages": "bench.pages",
     "secrecy": "bench.secrecy",
     "outage": "bench.outage",
+    "architecture": "bench.architecture",
 }
 
 
