@@ -221,7 +221,7 @@ def _trace(call) -> tuple[list[str], set[str]]:
     """Run ``call`` and return the first-party functions it entered, in first-call order."""
     seen: dict[str, None] = {}
 
-    def profile(frame, event, arg):  # noqa: ARG001
+    def profile(frame, event, arg):
         if event != "call":
             return
         module = frame.f_globals.get("__name__", "")
@@ -261,7 +261,7 @@ def print_ballot_path() -> None:
         from django.test import Client
 
         from bench.voters import ballot_body, prepare_round
-        from engagement.models import User
+        from engagement.people.models import User
 
         call_command("migrate", verbosity=0)
         prepare_round(2, changes_allowed=False, slug="path")

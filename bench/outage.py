@@ -163,7 +163,7 @@ def _sign_in_residents(count: int) -> list[str]:
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
 
-    from engagement.models import User
+    from engagement.people.models import User
 
     password = make_password(PASSWORD)
     users = User.objects.bulk_create(

@@ -38,7 +38,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def _voting_round(n_projects: int):
     from budgeting.services import rounds
-    from engagement import services as engagement_services
+    from engagement.people import services as engagement_services
 
     organisation = engagement_services.organisation_create(
         name="Bench City", slug="bench-city", country="LV", currency="EUR"
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         harness.setup_django(url, KOPA_ALLOWED_HOSTS="testserver,127.0.0.1")
         from django.test import Client
 
-        from engagement.models import User
+        from engagement.people.models import User
 
         began = time.perf_counter()
         voting, first_budget = _voting_round(args.projects)

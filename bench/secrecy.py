@@ -95,7 +95,7 @@ def _cast_requests(voters: list, slug: str) -> tuple[list[bytes], list[tuple[str
 
 def _truth(slug: str, n: int, chosen: list[tuple[str, ...]]) -> dict[int, frozenset[int]]:
     from budgeting.models import Project
-    from engagement.models import User
+    from engagement.people.models import User
 
     pks = dict(Project.objects.filter(round__slug=slug).values_list("external_id", "pk"))
     users = dict(User.objects.filter(email__endswith=f"@{slug}.example").values_list("email", "pk"))

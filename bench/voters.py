@@ -28,8 +28,8 @@ def prepare_round(n_voters: int, *, changes_allowed: bool, slug: str = "bench") 
     from django.utils import timezone
 
     from budgeting.services import rounds
-    from engagement import services as engagement_services
-    from engagement.models import User
+    from engagement.people import services as engagement_services
+    from engagement.people.models import User
 
     organisation = engagement_services.organisation_create(
         name="Bench Town", slug=f"{slug}-town", country="LV", currency="EUR"

@@ -7,6 +7,6 @@ class BudgetingConfig(AppConfig):
     verbose_name = _("Budgeting")
 
     def ready(self) -> None:
-        from budgeting import live
+        from budgeting.live import topics as live
 
         live.register()

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.utils.formats import number_format
 
-from engagement.models import CURRENCIES
+from engagement.people.models import CURRENCIES
 
 
 def minor_per_unit(currency: str) -> int:

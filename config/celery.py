@@ -8,4 +8,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("kopa")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Each package that defines tasks, in a ``tasks`` module.
+app.autodiscover_tasks(["engagement.notifications", "budgeting"])

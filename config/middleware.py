@@ -5,7 +5,7 @@ Django refuses too many fields (``DATA_UPLOAD_MAX_NUMBER_FIELDS``), too many fil
 when something first reads ``request.GET`` / ``request.POST``. On pages that can be the CSRF
 check inside an error handler (the 404 page of an unknown path), where the refusal turned
 into a 500. So pages read the query string and the form here, first, and answer a refusal
-at once. API paths are left to DRF, whose parsers and ``config.api`` answer the same limits
+at once. API paths are left to DRF, whose parsers and ``engagement.http.api`` answer the same limits
 with a JSON 400 (its 404 handler too, for paths no endpoint serves).
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from config.api import error_view, is_api_request, request_limit_refusal
+from engagement.http.api import error_view, is_api_request, request_limit_refusal
 
 
 class RequestLimits:

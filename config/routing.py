@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from engagement.consumers import LiveConsumer
+from engagement.realtime.consumer import LiveConsumer
 
 websocket_urlpatterns = [
     path("ws/live/", LiveConsumer.as_asgi()),

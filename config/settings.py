@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # After authentication: answers to signed-in people are never stored by a cache.
-    "config.cache_policy.CachePolicyMiddleware",
+    "engagement.http.cache_policy.CachePolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -209,7 +209,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "engagement.User"
 AUTHENTICATION_BACKENDS = [
-    "engagement.auth.UserBackend",
+    "engagement.people.auth.UserBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
@@ -249,8 +249,9 @@ EMAIL_HOST_PASSWORD = env_str("KOPA_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("KOPA_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("KOPA_DEFAULT_FROM_EMAIL", "Kopa <no-reply@kopa.localhost>")
 EMAIL_TIMEOUT = env_int("KOPA_EMAIL_TIMEOUT", 20, minimum=1, maximum=300)
-# Notification e-mails (engagement.tasks.send_notification_email): off switches them off for
-# everyone (in-app notifications stay); failed sends are retried with exponential backoff.
+# Notification e-mails (engagement.notifications.tasks.send_notification_email): off switches
+# them off for everyone (in-app notifications stay); failed sends are retried with exponential
+# backoff.
 KOPA_NOTIFICATION_EMAILS = env_bool("KOPA_NOTIFICATION_EMAILS", True)
 KOPA_NOTIFICATION_EMAIL_MAX_RETRIES = env_int(
     "KOPA_NOTIFICATION_EMAIL_MAX_RETRIES", 8, minimum=0, maximum=50
@@ -305,15 +306,15 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    # Shared mechanisms of every endpoint (config/api.py, docs/api.md): JSON bodies with
+    # Shared mechanisms of every endpoint (engagement/http/api.py, docs/api.md): JSON bodies with
     # size and depth limits, bounded pages, OPTIONS without serializers, complete schemas.
-    "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": ["engagement.http.api.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "engagement.http.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_METADATA_CLASS": "config.api.Metadata",
+    "DEFAULT_METADATA_CLASS": "engagement.http.api.Metadata",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "config.api_schema.ApiSchema",
-    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "engagement.http.api_schema.ApiSchema",
+    "EXCEPTION_HANDLER": "engagement.http.api.api_exception_handler",
     # Throttles identify anonymous callers by REMOTE_ADDR, already resolved from
     # KOPA_TRUSTED_PROXIES by ClientAddressMiddleware; never by X-Forwarded-For itself.
     "NUM_PROXIES": 0,
@@ -343,11 +344,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.api_schema.merge_schema_rules",
+        "engagement.http.api_schema.merge_schema_rules",
     ],
     # One schema name per choice set, whichever field uses it.
     "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "engagement.models.Role",
+        "RoleEnum": "engagement.people.models.Role",
         "PhaseEnum": "budgeting.models.Phase",
         "BallotFormatEnum": "budgeting.models.BallotFormat",
         "OutcomeRuleEnum": "budgeting.models.OutcomeRule",
@@ -355,12 +356,12 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "budgeting.models.ProjectStatus",
         "ChannelEnum": "budgeting.models.Channel",
         "PaperSheetStatusEnum": "budgeting.models.PaperSheetStatus",
-        "ProcessKindEnum": "engagement.models.ProcessKind",
-        "CollectionPhaseEnum": "engagement.models.CollectionPhase",
-        "IdeaStatusEnum": "engagement.models.IdeaStatus",
-        "ReportReasonEnum": "engagement.models.ReportReason",
-        "ReportStatusEnum": "engagement.models.ReportStatus",
-        "ModerationActionEnum": "engagement.models.ModerationAction",
+        "ProcessKindEnum": "engagement.ideas.models.ProcessKind",
+        "CollectionPhaseEnum": "engagement.ideas.models.CollectionPhase",
+        "IdeaStatusEnum": "engagement.ideas.models.IdeaStatus",
+        "ReportReasonEnum": "engagement.ideas.models.ReportReason",
+        "ReportStatusEnum": "engagement.ideas.models.ReportStatus",
+        "ModerationActionEnum": "engagement.ideas.models.ModerationAction",
         "ImplementationStatusEnum": "budgeting.models.ImplementationStatus",
     },
 }

@@ -4,25 +4,26 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config.api import error_view
-from config.cache_policy import public_cache
 from config.health import healthz, readyz
+from engagement.http.api import error_view
+from engagement.http.cache_policy import public_cache
 
 api_v1 = [
-    # Before engagement.urls_api: its "me/" adds account deletion to the profile view.
-    path("", include("engagement.urls_account_api")),
-    path("", include("engagement.urls_api")),
+    # Before engagement.people.urls_api: its "me/" adds account deletion to the profile view.
+    path("", include("engagement.people.urls_account_api")),
+    path("", include("engagement.people.urls_api")),
     path("", include("engagement.ideas.urls_api")),
-    path("", include("budgeting.urls_api")),
-    path("", include("budgeting.urls_implementation_api")),
+    path("", include("budgeting.api.urls")),
+    path("", include("budgeting.api.urls_implementation")),
 ]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    # Kopa's thin wrappers first: invalid sign-in/sign-up forms answer 400 (frontend.urls_allauth).
-    path("accounts/", include("frontend.urls_allauth")),
+    # Kopa's thin wrappers first: invalid sign-in/sign-up forms answer 400
+    # (frontend.account.urls_allauth).
+    path("accounts/", include("frontend.account.urls_allauth")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     # The one API answer caches may keep: the same document for everyone until a release.

@@ -34,8 +34,10 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from engagement import notifications, permissions
-from engagement.models import Membership, Notification, Residence, ResidentProfile, Role
+from engagement.notifications import services as notifications
+from engagement.notifications.models import Notification
+from engagement.people import permissions
+from engagement.people.models import Membership, Residence, ResidentProfile, Role
 
 FORMAT_VERSION = 1
 
@@ -314,7 +316,7 @@ def account_delete(*, user: Any, password: str) -> None:
         covered = {org for org, uid, active in locked if uid != user.pk and active}
         alone = sorted(set(administered) - covered)
         if alone:
-            from engagement.models import Organisation
+            from engagement.people.models import Organisation
 
             names = ", ".join(
                 Organisation.objects.filter(pk__in=alone)

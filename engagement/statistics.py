@@ -29,7 +29,7 @@ from django.db.models import Case, CharField, Count, Min, OuterRef, Q, Subquery,
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from engagement.models import Residence, ResidentProfile, TargetGroup
+from engagement.people.models import Residence, ResidentProfile, TargetGroup
 
 if TYPE_CHECKING:
     from budgeting.models import BudgetRound
@@ -167,7 +167,7 @@ def _district_groups(budget_round: BudgetRound) -> list[tuple[str, str]]:
 
 
 def _organisation_districts(organisation_id: int) -> list[tuple[str, str]]:
-    from engagement.models import District
+    from engagement.people.models import District
 
     districts = District.objects.filter(organisation_id=organisation_id)
     return [(d.slug, d.name) for d in districts.order_by("name")] + [(UNKNOWN, str(_("Unknown")))]
@@ -256,7 +256,7 @@ def contribution_counts(process: Any, year: int) -> dict[str, Any]:
     """Public ideas, their visible comments and supports in ``process``, and the people
     behind them (distinct authors and supporters) by district and age band. Drafts, hidden
     and deleted content are not counted."""
-    from engagement.models import Comment, Idea, IdeaStatus, Support
+    from engagement.ideas.models import Comment, Idea, IdeaStatus, Support
 
     ideas = Idea.objects.filter(process=process, hidden=False, submitted_at__isnull=False).exclude(
         status=IdeaStatus.DRAFT

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from engagement import notifications, selectors
+from engagement.notifications import services as notifications
+from engagement.people import selectors
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

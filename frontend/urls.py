@@ -9,10 +9,10 @@ app_name = "frontend"
 urlpatterns = [
     path("", home.home, name="home"),
     path("brand/<slug:slug>.css", home.brand_css, name="brand_css"),
-    path("rounds/", include("frontend.urls_rounds")),
-    path("rounds/", include("frontend.urls_ballot")),
-    path("", include("frontend.urls_ideas")),
-    path("account/", include("frontend.urls_account")),
-    path("staff/", include("frontend.urls_staff")),
+    path("rounds/", include("frontend.budgeting.urls_rounds")),
+    path("rounds/", include("frontend.budgeting.urls_ballot")),
+    path("", include("frontend.ideas.urls")),
+    path("account/", include("frontend.account.urls")),
+    path("staff/", include("frontend.budgeting.urls_staff")),
     path("staff/", include("frontend.urls_staff_queues")),
 ]

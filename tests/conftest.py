@@ -13,8 +13,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from config.cache import clear_fallbacks
 from config.redis_breaker import reset_breakers
-from engagement import broadcast
-from engagement.models import Role
+from engagement.people.models import Role
+from engagement.realtime import broadcast
 from tests import factories
 from tests.api_client import as_user_factory
 from tests.redis_server import OwnRedis

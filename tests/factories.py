@@ -7,7 +7,7 @@ import functools
 import factory
 from django.contrib.auth.hashers import make_password
 
-from engagement.models import District, Membership, Organisation, ResidentProfile, Role, User
+from engagement.people.models import District, Membership, Organisation, ResidentProfile, Role, User
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -158,7 +158,7 @@ def verified_email(user: User, *, verified: bool = True):
 
 def residence(user: User, organisation: Organisation, district: District | None = None):
     """Where ``user`` lives within ``organisation`` (no district: resident, district unknown)."""
-    from engagement.models import Residence
+    from engagement.people.models import Residence
 
     return Residence.objects.create(user=user, organisation=organisation, district=district)
 
@@ -307,7 +307,7 @@ def budget_process(
     real ``District`` of the organisation) with the idea process that follows it."""
     from django.utils import timezone
 
-    from engagement.models import ParticipatoryProcess
+    from engagement.ideas.models import ParticipatoryProcess
 
     organisation = organisation or OrganisationFactory()
     budget_round = BudgetRoundFactory(

@@ -22,7 +22,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from budgeting.money import from_minor, to_minor
-from engagement.models import CURRENCIES
+from engagement.people.models import CURRENCIES
 
 # At most 15 digits before the point keeps every amount inside a 64-bit integer of minor units.
 _AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,12})?$")

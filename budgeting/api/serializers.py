@@ -39,10 +39,10 @@ from budgeting.models import (
 )
 from budgeting.money import from_minor
 from budgeting.services import voting
-from config.api import Input
-from engagement.content_language import language_codes, validate_translations
+from engagement.content.languages import language_codes, validate_translations
+from engagement.http.api import Input
 from engagement.ideas.selectors import idea_link_for_project
-from engagement.models import District, Organisation
+from engagement.people.models import District, Organisation
 
 # Free text the models keep unbounded (TextField) is still bounded at the door.
 DESCRIPTION_MAX = 20_000
@@ -686,7 +686,7 @@ class TallyResultOutput(serializers.Serializer):
 
     @extend_schema_field(ProjectOutcomeOutput(many=True))
     def get_projects(self, obj: Any) -> list[dict[str, Any]]:
-        from budgeting.api.results import project_outcomes
+        from budgeting.selectors.outcomes import project_outcomes
 
         return ProjectOutcomeOutput(
             project_outcomes(

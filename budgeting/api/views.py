@@ -4,7 +4,7 @@ Each handler: find the round (``reads.visible_round``: drafts are a 404 to non-s
 the service's role check (so a caller without the role gets 403 whatever the body says),
 read the input with an input serializer, make one service or selector call, answer with an
 output serializer. Services check roles and phases; their ``ValidationError`` becomes a 400 with
-field messages and ``error_codes`` (``config.api``), ``PermissionDenied`` a 403, and
+field messages and ``error_codes`` (``engagement.http.api``), ``PermissionDenied`` a 403, and
 ``AlreadyVoted`` a 409 here.
 """
 
@@ -22,18 +22,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from budgeting import exports, pabulib, selectors
-from budgeting.api import reads
+from budgeting import pabulib
 from budgeting.api import serializers as s
-from budgeting.api.results import project_titles
-from budgeting.filters import ProjectFilter, RoundFilter
+from budgeting.api.filters import ProjectFilter, RoundFilter
 from budgeting.messages import eligibility_message
 from budgeting.models import BudgetRound, Project
-from budgeting.services import paper, results, rounds, voting
+from budgeting.selectors import reads
+from budgeting.selectors import rounds as selectors
+from budgeting.selectors.outcomes import project_titles
+from budgeting.services import exports, paper, results, rounds, voting
 from budgeting.services.pabulib_io import pabulib_election
-from config.api import IsAuthenticated, WritesThrottled
-from engagement import permissions
+from engagement.http.api import IsAuthenticated, WritesThrottled
 from engagement.ideas.selectors import idea_links_for_projects
+from engagement.people import permissions
 
 CONFLICT_MESSAGES = {
     "already_voted": _("You have already voted in this district."),
@@ -67,7 +68,7 @@ class NotEligible(exceptions.APIException):
 class BudgetingErrors:
     """Shared by every budgeting view: codes in 400 bodies, 409 for a second ballot."""
 
-    error_codes_in_body = True  # read by config.api.api_exception_handler
+    error_codes_in_body = True  # read by engagement.http.api.api_exception_handler
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, voting.AlreadyVoted):

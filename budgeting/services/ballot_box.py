@@ -28,7 +28,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F
 
-from budgeting import selectors
 from budgeting.ballots import ballot_support
 from budgeting.models import (
     Ballot,
@@ -42,6 +41,7 @@ from budgeting.models import (
     WithdrawnBallot,
 )
 from budgeting.sealing import BallotContent, BallotSealer, derive_key, election_label
+from budgeting.selectors import rounds as selectors
 
 _shuffle = random.SystemRandom().shuffle
 

@@ -37,7 +37,7 @@ from budgeting.models import (
 )
 from budgeting.money import from_minor
 from budgeting.services import ballot_box
-from engagement.models import COUNTRIES, CURRENCIES, Organisation
+from engagement.people.models import COUNTRIES, CURRENCIES, Organisation
 
 BATCH = 5_000
 

@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import live, phases
+from budgeting import phases
+from budgeting.live import topics as live
 from budgeting.models import (
     BudgetRound,
     Channel,
@@ -33,8 +34,8 @@ from budgeting.services.voting import (
     voter_key_for_reference,
     voter_key_for_user,
 )
-from engagement import permissions
-from engagement.models import User
+from engagement.people import permissions
+from engagement.people.models import User
 
 
 def paper_voter_key(reference: str) -> str:

@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import live, phases, tally
+from budgeting import phases, tally
 from budgeting.ballots import ballot_support
+from budgeting.live import topics as live
 from budgeting.models import (
     BudgetRound,
     DistrictBudget,
@@ -30,7 +31,7 @@ from budgeting.models import (
 from budgeting.money import minor_per_unit
 from budgeting.phases import Action
 from budgeting.services import ballot_box
-from engagement import permissions
+from engagement.people import permissions
 
 # Round tie-break setting -> the tally package's name for it.
 TIE_BREAKS = {

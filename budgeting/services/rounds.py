@@ -23,8 +23,8 @@ from budgeting.models import (
 )
 from budgeting.phases import Action
 from budgeting.services import ballot_box
-from engagement import permissions
-from engagement.models import District, Organisation, Role
+from engagement.people import permissions
+from engagement.people.models import District, Organisation, Role
 
 # Round settings staff may change while the round is being designed.
 CONFIGURABLE_FIELDS = frozenset(

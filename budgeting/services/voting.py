@@ -28,8 +28,9 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import eligibility, live, phases
+from budgeting import eligibility, phases
 from budgeting.ballots import BallotError, BallotProject, BallotRules, ValidBallot, validate_ballot
+from budgeting.live import topics as live
 from budgeting.messages import ballot_message, eligibility_message
 from budgeting.models import (
     Ballot,
@@ -256,7 +257,7 @@ def voter_facts(
         return eligibility.VoterFacts(False, False, None, None)
     from allauth.account.models import EmailAddress
 
-    from engagement.models import Residence, ResidentProfile, User
+    from engagement.people.models import Residence, ResidentProfile, User
 
     facts: dict[str, Any] = {}
     if rules.verified_email_required:
@@ -513,7 +514,7 @@ def _eligibility_sql(
     """The round's eligibility rules as SQL conditions (the fast path's guard)."""
     from allauth.account.models import EmailAddress
 
-    from engagement.models import Residence, ResidentProfile
+    from engagement.people.models import Residence, ResidentProfile
 
     conditions, params = [], []
     if budget_round.verified_email_required:

@@ -6,7 +6,7 @@ are a 404 to whoever may not see them), asks the service's role check (so a call
 the role gets 403 whatever the body says), reads the input with an input serializer, makes
 one service or selector call and answers with an output serializer. Services check roles and
 phases; their ``ValidationError`` becomes a 400 with field messages and ``error_codes``
-(``config.api``), ``PermissionDenied`` a 403. Writes that people repeat — submitting ideas,
+(``engagement.http.api``), ``PermissionDenied`` a 403. Writes that people repeat — submitting ideas,
 commenting, supporting, reporting — are rate-limited per person (DRF scoped throttles).
 """
 
@@ -30,20 +30,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from budgeting.money import from_minor
-from config.api import IMAGE_PARTS, IsAuthenticated, WritesThrottled
+from engagement.content.sanitise import text_of
+from engagement.http.api import IMAGE_PARTS, IsAuthenticated, WritesThrottled
 from engagement.ideas import permissions as rules
 from engagement.ideas import selectors, services
 from engagement.ideas import serializers as s
-from engagement.ideas.sanitise import text_of
-from engagement.models import (
+from engagement.ideas.models import (
     Comment,
     Idea,
     IdeaImage,
     ModerationLog,
-    Organisation,
     ParticipatoryProcess,
     Report,
 )
+from engagement.people.models import Organisation
 
 BAD_REQUEST = OpenApiResponse(
     description='Field errors: {"<field>": ["message", ...], "error_codes": {"<field>": '
@@ -58,7 +58,7 @@ THROTTLED = OpenApiResponse(description="Too many requests (rate limit).")
 
 
 class IdeasErrors:
-    error_codes_in_body = True  # read by config.api.api_exception_handler
+    error_codes_in_body = True  # read by engagement.http.api.api_exception_handler
 
 
 class IdeasView(IdeasErrors, APIView):

@@ -7,8 +7,8 @@ from typing import Any
 from django.http import Http404
 
 from engagement.ideas import selectors
-from engagement.models import Comment, Idea, Support
-from engagement.realtime import TopicNotFound, publish_on_commit, register_topic_kind
+from engagement.ideas.models import Comment, Idea, Support
+from engagement.realtime.protocol import TopicNotFound, publish_on_commit, register_topic_kind
 
 
 def counts_topic(idea_id: int) -> str:

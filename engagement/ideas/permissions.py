@@ -1,6 +1,6 @@
 """Who may do what with processes, ideas and comments: role x organisation x phase.
 
-Each predicate combines a staff predicate of ``engagement.permissions`` (which answers for
+Each predicate combines a staff predicate of ``engagement.people.permissions`` (which answers for
 one organisation only) or authorship with the actions the process's phase enables
 (``engagement.ideas.phases``). Services call them and say *why* when they refuse: a missing
 role or account is ``PermissionDenied`` (403), the right person at the wrong time is a
@@ -14,11 +14,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from engagement import permissions
 from engagement.ideas import phases
+from engagement.ideas.models import Comment, Idea, IdeaStatus, ParticipatoryProcess, ProcessKind
+from engagement.ideas.models.ideas import EDITABLE_STATUSES
 from engagement.ideas.phases import Action
-from engagement.models import Comment, Idea, IdeaStatus, ParticipatoryProcess, ProcessKind
-from engagement.models.ideas import EDITABLE_STATUSES
+from engagement.people import permissions
 
 # Ideas people may support, and withdraw.
 SUPPORTABLE_STATUSES = frozenset({IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW})

@@ -17,8 +17,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from engagement.ideas.sanitise import text_of
-from engagement.models import Idea
+from engagement.content.sanitise import text_of
+from engagement.ideas.models import Idea
 
 SEARCH_CONFIG = "simple"
 SIMILAR_LIMIT = 5

@@ -28,9 +28,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from engagement import permissions as staff_permissions
 from engagement.ideas import permissions, search
-from engagement.models import (
+from engagement.ideas.models import (
     CollectionPhase,
     Comment,
     Follow,
@@ -38,13 +37,14 @@ from engagement.models import (
     IdeaImage,
     IdeaStatus,
     ModerationLog,
-    Organisation,
     ParticipatoryProcess,
     ProcessKind,
     Report,
     ReportStatus,
     Support,
 )
+from engagement.people import permissions as staff_permissions
+from engagement.people.models import Organisation
 
 SORTS = {
     "newest": ("-submitted_at", "-id"),

@@ -22,24 +22,23 @@ from budgeting.api.fields import (
     amount_to_minor,
 )
 from budgeting.models import BudgetRound
-from config.api import Input, exactly_one_of
+from engagement.http.api import Input, exactly_one_of
 from engagement.ideas import permissions as rules
 from engagement.ideas import services
-from engagement.models import (
+from engagement.ideas.models import (
     CollectionPhase,
     Comment,
-    District,
     Idea,
     IdeaImage,
     IdeaStatus,
     ModerationLog,
-    Organisation,
     ParticipatoryProcess,
     ProcessKind,
     Report,
     ReportReason,
     ReportStatus,
 )
+from engagement.people.models import District, Organisation
 
 SORT_CHOICES = [
     ("newest", _("Newest first")),

@@ -1,12 +1,12 @@
 """Writes for processes, ideas, discussion, moderation and review.
 
 Each service checks who asks (``actor``) and whether the phase allows it, then writes in
-one transaction, and tells the people concerned through ``engagement.notifications.notify``
+one transaction, and tells the people concerned through ``engagement.notifications.services.notify``
 (recorded with the write, e-mailed after commit). Refusals are ``PermissionDenied`` (role
 or account missing) or ``ValidationError`` with field names and stable codes: the phase
 under ``phase`` (``wrong_phase``), the idea's state under ``status``.
 
-Text is sanitised here, on the way in (``engagement.ideas.sanitise``).
+Text is sanitised here, on the way in (``engagement.content.sanitise``).
 """
 
 from __future__ import annotations
@@ -20,35 +20,33 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import live as round_live
+from budgeting.live import topics as round_live
 from budgeting.models import BudgetRound, DistrictBudget, Project, ProjectStatus
 from budgeting.services import rounds
-from engagement import permissions as staff_permissions
-from engagement.ideas import images, live, phases, sanitise
+from engagement.content import images, sanitise
+from engagement.ideas import live, phases
 from engagement.ideas import permissions as rules
-from engagement.ideas.phases import Action
-from engagement.models import (
+from engagement.ideas.models import (
     CollectionPhase,
     Comment,
-    District,
     Follow,
     Idea,
     IdeaImage,
     IdeaStatus,
     ModerationAction,
     ModerationLog,
-    Organisation,
     ParticipatoryProcess,
     ProcessKind,
     Report,
     ReportReason,
     ReportStatus,
-    Role,
     Support,
-    User,
 )
-from engagement.models.ideas import MAX_COMMENT_DEPTH, OPEN_STATUSES
-from engagement.notifications import notify
+from engagement.ideas.models.ideas import MAX_COMMENT_DEPTH, OPEN_STATUSES
+from engagement.ideas.phases import Action
+from engagement.notifications.services import notify
+from engagement.people import permissions as staff_permissions
+from engagement.people.models import District, Organisation, Role, User
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000

@@ -3,8 +3,8 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import engagement.models.organisations
-import engagement.models.users
+import engagement.people.models.organisations
+import engagement.people.models.users
 from django.conf import settings
 from django.db import migrations, models
 
@@ -26,8 +26,8 @@ class Migration(migrations.Migration):
                 ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
                 ('country', models.CharField(choices=[('AT', 'Austria'), ('BE', 'Belgium'), ('CZ', 'Czechia'), ('DK', 'Denmark'), ('EE', 'Estonia'), ('FI', 'Finland'), ('FR', 'France'), ('DE', 'Germany'), ('HU', 'Hungary'), ('IS', 'Iceland'), ('IE', 'Ireland'), ('IT', 'Italy'), ('LV', 'Latvia'), ('LT', 'Lithuania'), ('NL', 'Netherlands'), ('NO', 'Norway'), ('PL', 'Poland'), ('PT', 'Portugal'), ('SK', 'Slovakia'), ('ES', 'Spain'), ('SE', 'Sweden'), ('CH', 'Switzerland'), ('UA', 'Ukraine'), ('GB', 'United Kingdom'), ('US', 'United States')], max_length=2, verbose_name='country')),
                 ('region', models.CharField(blank=True, max_length=120, verbose_name='region')),
-                ('time_zone', models.CharField(default='Europe/Riga', max_length=64, validators=[engagement.models.organisations.validate_time_zone], verbose_name='time zone')),
-                ('languages', models.JSONField(default=engagement.models.organisations._default_languages, help_text='Language codes offered to residents, the first being the default.', validators=[engagement.models.organisations.validate_languages], verbose_name='languages')),
+                ('time_zone', models.CharField(default='Europe/Riga', max_length=64, validators=[engagement.people.models.organisations.validate_time_zone], verbose_name='time zone')),
+                ('languages', models.JSONField(default=engagement.people.models.organisations._default_languages, help_text='Language codes offered to residents, the first being the default.', validators=[engagement.people.models.organisations.validate_languages], verbose_name='languages')),
                 ('currency', models.CharField(choices=[('EUR', 'EUR'), ('PLN', 'PLN'), ('SEK', 'SEK'), ('DKK', 'DKK'), ('NOK', 'NOK'), ('ISK', 'ISK'), ('CHF', 'CHF'), ('CZK', 'CZK'), ('GBP', 'GBP'), ('HUF', 'HUF'), ('UAH', 'UAH'), ('USD', 'USD')], default='EUR', max_length=3, verbose_name='currency')),
                 ('is_capital', models.BooleanField(default=False, verbose_name='capital city')),
                 ('website', models.URLField(blank=True, verbose_name='website')),
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 'ordering': ['email'],
             },
             managers=[
-                ('objects', engagement.models.users.UserManager()),
+                ('objects', engagement.people.models.users.UserManager()),
             ],
         ),
         migrations.CreateModel(
@@ -98,8 +98,8 @@ class Migration(migrations.Migration):
             name='ResidentProfile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, help_text='Used only to check age limits and for anonymous statistics.', null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100), engagement.models.users.validate_birth_year], verbose_name='birth year')),
-                ('target_groups', models.JSONField(blank=True, default=list, validators=[engagement.models.users._validate_target_groups], verbose_name='target groups')),
+                ('birth_year', models.PositiveSmallIntegerField(blank=True, help_text='Used only to check age limits and for anonymous statistics.', null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100), engagement.people.models.users.validate_birth_year], verbose_name='birth year')),
+                ('target_groups', models.JSONField(blank=True, default=list, validators=[engagement.people.models.users._validate_target_groups], verbose_name='target groups')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='resident_profile', to=settings.AUTH_USER_MODEL)),
             ],

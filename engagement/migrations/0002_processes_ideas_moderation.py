@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import engagement.models.processes
+import engagement.ideas.models.processes
 from django.conf import settings
 from django.db import migrations, models
 
@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('description', models.TextField(blank=True, help_text='Rich text (a few tags); sanitised.', verbose_name='description')),
                 ('kind', models.CharField(choices=[('budget', 'Participatory budget'), ('ideas', 'Idea collection')], max_length=10, verbose_name='kind')),
-                ('categories', models.JSONField(blank=True, default=list, help_text='Themes an idea may be filed under; empty: no categories.', validators=[engagement.models.processes.validate_categories], verbose_name='categories')),
+                ('categories', models.JSONField(blank=True, default=list, help_text='Themes an idea may be filed under; empty: no categories.', validators=[engagement.ideas.models.processes.validate_categories], verbose_name='categories')),
                 ('phase', models.CharField(choices=[('draft', 'Draft'), ('collecting', 'Collecting ideas'), ('reviewing', 'Reviewing ideas'), ('closed', 'Closed')], default='draft', help_text='Idea collections: the phase staff moved it to (dates may move it further).', max_length=12, verbose_name='phase')),
                 ('phase_changed_at', models.DateTimeField(blank=True, null=True)),
                 ('collecting_from', models.DateTimeField(blank=True, null=True, verbose_name='collecting ideas from')),

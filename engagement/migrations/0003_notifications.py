@@ -2,7 +2,7 @@
 
 import django.core.serializers.json
 import django.db.models.deletion
-import engagement.models.notifications
+import engagement.notifications.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email_digest', models.CharField(choices=[('none', 'No e-mails'), ('immediate', 'One e-mail per notification')], default='immediate', max_length=16, verbose_name='e-mail')),
-                ('groups', models.JSONField(blank=True, default=engagement.models.notifications._default_groups, validators=[engagement.models.notifications.validate_preference_groups], verbose_name='per group')),
+                ('groups', models.JSONField(blank=True, default=engagement.notifications.models._default_groups, validators=[engagement.notifications.models.validate_preference_groups], verbose_name='per group')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL)),
             ],

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from budgeting.models import BallotFormat, BudgetRound, DistrictBudget, Project
-from budgeting.models_implementation import ImplementationStatus
+from budgeting.models.implementation import ImplementationStatus
 from budgeting.money import to_minor
+from engagement.ideas.models import Idea, IdeaStatus, ParticipatoryProcess, ProcessKind
 from engagement.ideas.services import DECISIONS
-from engagement.models import Idea, IdeaStatus, ParticipatoryProcess, ProcessKind
 
 
 def add_service_errors(

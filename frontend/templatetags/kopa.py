@@ -8,7 +8,7 @@ from django import forms, template
 from django.http import QueryDict
 
 from budgeting.money import format_money
-from engagement.content_language import localised as localised_text
+from engagement.content.languages import localised as localised_text
 
 register = template.Library()
 

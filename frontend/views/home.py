@@ -4,10 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from config.cache_policy import public_cache
-from engagement import selectors
-from engagement.models import Organisation
-from frontend.views.ideas import open_counts
+from engagement.http.cache_policy import public_cache
+from engagement.people import selectors
+from engagement.people.models import Organisation
+from frontend.ideas.views import open_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:

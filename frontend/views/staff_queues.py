@@ -1,7 +1,7 @@
 """Staff work queues: review, moderation, paper ballots, implementation updates.
 
 Thin views: each finds the organisation (or round, idea, project), checks the role with the
-predicates of ``engagement.permissions`` (anonymous: sign-in page; anyone else without the
+predicates of ``engagement.people.permissions`` (anonymous: sign-in page; anyone else without the
 role: 403), reads through the selectors and writes through the services the API uses. A
 service refusal re-renders the form with status 400 and its messages under the fields.
 """
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from budgeting import implementation, phases
+from budgeting import phases
 from budgeting.models import (
     BudgetRound,
     DistrictBudget,
@@ -32,26 +32,27 @@ from budgeting.models import (
     PaperSheetStatus,
     Project,
 )
-from budgeting.models_implementation import ImplementationStatus
+from budgeting.models.implementation import ImplementationStatus
 from budgeting.money import from_minor
 from budgeting.phases import Action as RoundAction
-from budgeting.services import paper
+from budgeting.services import implementation, paper
 from budgeting.services.voting import BALLOT_STATUSES
-from engagement import permissions
+from engagement.content import sanitise
 from engagement.ideas import permissions as idea_rules
-from engagement.ideas import sanitise, selectors, services
-from engagement.ideas.phases import Action as IdeaAction
-from engagement.models import (
+from engagement.ideas import selectors, services
+from engagement.ideas.models import (
     Comment,
-    District,
     Idea,
     IdeaStatus,
     ModerationAction,
-    Organisation,
     ParticipatoryProcess,
     ReportReason,
 )
-from engagement.models.ideas import OPEN_STATUSES
+from engagement.ideas.models.ideas import OPEN_STATUSES
+from engagement.ideas.phases import Action as IdeaAction
+from engagement.people import permissions
+from engagement.people.models import District, Organisation
+from frontend.budgeting.views.staff import staff_crumbs
 from frontend.forms.staff_queues import (
     ImplementationStatusForm,
     ImplementationUpdateForm,
@@ -62,7 +63,6 @@ from frontend.forms.staff_queues import (
     ReviewQueueFilterForm,
     add_service_errors,
 )
-from frontend.views.staff import staff_crumbs
 
 QUEUE_PAGE_SIZE = 30
 LOG_PAGE_SIZE = 25

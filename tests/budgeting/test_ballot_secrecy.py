@@ -22,10 +22,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from budgeting import live
-from budgeting.api import reads
+from budgeting.live import topics as live
 from budgeting.models import Ballot, Participation
 from budgeting.sealing import BallotSealer, SealError, derive_key, election_label
+from budgeting.selectors import reads
 from budgeting.services import ballot_box, results, rounds, voting
 from tests import factories
 
@@ -74,7 +74,7 @@ def _close_and_publish(budget_round, admin) -> None:
 
 
 def _admin(budget_round):
-    from engagement.models import Role
+    from engagement.people.models import Role
 
     return factories.staff(budget_round.organisation, Role.ADMINISTRATOR)
 

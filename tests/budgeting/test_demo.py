@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from budgeting import selectors
 from budgeting.models import Ballot, BudgetRound, Participation, Project, TallyResult
+from budgeting.selectors import rounds as selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from django.db import close_old_connections
 from django.test import Client
 from werkzeug.test import Client as WsgiClient
 
-from config.api import MAX_JSON_DEPTH, json_depth_exceeds
+from engagement.http.api import MAX_JSON_DEPTH, json_depth_exceeds
 from tests import factories
 from tests.budgeting.api.util import round_in, url
 

@@ -128,7 +128,7 @@ class Figures:
 
 
 def _session_key(email: str) -> str:
-    from engagement.models import User
+    from engagement.people.models import User
 
     client = Client()
     client.force_login(User.objects.get(email=email))

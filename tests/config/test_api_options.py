@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from engagement.models import Role
+from engagement.people.models import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from config.api import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE
+from engagement.http.api import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """The schema lists what each operation can answer, and what a valid body is.
 
-``config.api_schema.ApiSchema`` adds the errors every operation can give (400 for bodies
+``engagement.http.api_schema.ApiSchema`` adds the errors every operation can give (400 for bodies
 and query parameters, 403 for writes and for operations that need an account, 404 where
 the path names something, 429 where it is rate-limited), each with its body; and states
 in request bodies what the serializers check: free text without NUL and not blank, which

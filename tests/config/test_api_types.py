@@ -1,7 +1,7 @@
 """In a JSON body every value has the type the schema states.
 
 DRF reads ``0`` as the text ``"0"``, ``"true"`` as a flag and ``"3"`` as a number; the
-schema says otherwise, so such bodies are field errors (``config.api.Input``). Query
+schema says otherwise, so such bodies are field errors (``engagement.http.api.Input``). Query
 strings, where everything is text, are read as before.
 """
 

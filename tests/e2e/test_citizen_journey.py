@@ -18,7 +18,8 @@ from django.core import mail
 from django.urls import NoReverseMatch, reverse
 
 from budgeting.models import BudgetRound, Project
-from engagement.models import Idea, Role, User
+from engagement.ideas.models import Idea
+from engagement.people.models import Role, User
 from tests import factories
 from tests.e2e.browser import axe_check, check_response, snap, visit
 

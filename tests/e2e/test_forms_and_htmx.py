@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from engagement.models import Support
+from engagement.ideas.models import Support
 from tests import factories
 from tests.e2e.browser import axe_check, check_response, snap, visit
 

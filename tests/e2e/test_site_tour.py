@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 
 from budgeting.models import Project
-from engagement.models import Idea, User
+from engagement.ideas.models import Idea
+from engagement.people.models import User
 from tests.e2e.browser import axe_check, check_response
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

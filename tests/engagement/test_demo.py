@@ -3,9 +3,16 @@
 import pytest
 from django.core.management import call_command
 
-from engagement import permissions
-from engagement.demo import DEMO_PASSWORD
-from engagement.models import District, Membership, Organisation, Residence, ResidentProfile, User
+from engagement.people import permissions
+from engagement.people.demo import DEMO_PASSWORD
+from engagement.people.models import (
+    District,
+    Membership,
+    Organisation,
+    Residence,
+    ResidentProfile,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 

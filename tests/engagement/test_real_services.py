@@ -8,8 +8,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, connections
 
-from engagement import services
-from engagement.models import Membership, Role
+from engagement.people import services
+from engagement.people.models import Membership, Role
 from tests import factories
 
 

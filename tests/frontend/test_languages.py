@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from engagement.content_language import validate_translations
-from engagement.models.organisations import validate_languages
+from engagement.content.languages import validate_translations
+from engagement.people.models.organisations import validate_languages
 
 pytestmark = pytest.mark.django_db
 

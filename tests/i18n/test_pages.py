@@ -125,7 +125,7 @@ def test_counted_words_take_the_right_plural_form(client, riga, count, polish, g
 
 def test_a_word_used_alone_and_counted_is_translated_both_ways():
     # "comment" is a model name and, with a context, a counted word on the idea page.
-    from engagement.models import Comment
+    from engagement.ideas.models import Comment
 
     with translation.override("pl"):
         assert str(Comment._meta.verbose_name) == "komentarz"

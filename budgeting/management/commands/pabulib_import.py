@@ -18,7 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from budgeting.services.pabulib_io import PabulibImportError, pabulib_import
-from engagement.models import Organisation
+from engagement.people.models import Organisation
 
 
 class Command(BaseCommand):

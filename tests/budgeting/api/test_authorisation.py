@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from budgeting.models import BudgetRound, PhaseSchedule, Project, ProjectStatus
-from engagement.models import Role
+from engagement.people.models import Role
 from tests import factories
 from tests.budgeting.api.util import url
 

@@ -327,7 +327,7 @@ def test_list_queries_do_not_grow_with_the_projects(as_user, riga, resident):
 
 
 def test_a_project_from_a_citizen_idea_links_back_to_it(client):
-    from engagement.models import Idea
+    from engagement.ideas.models import Idea
 
     process = factories.budget_process(phase="review")
     budget_round = process.budget_round

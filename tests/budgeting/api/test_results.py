@@ -11,8 +11,8 @@ from typing import get_args
 
 import pytest
 
-from budgeting.api.results import RESULT_REASON_MESSAGES
 from budgeting.models import BudgetRound, Project, TallyResult
+from budgeting.selectors.outcomes import RESULT_REASON_MESSAGES
 from budgeting.services import voting
 from budgeting.tally import ReasonCode
 from tests import factories

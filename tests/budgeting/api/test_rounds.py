@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from budgeting.models import BudgetRound, DistrictBudget, PhaseSchedule
-from engagement.models import District
+from engagement.people.models import District
 from tests import factories
 from tests.budgeting.api.util import round_in, url
 

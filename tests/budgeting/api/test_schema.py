@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
-from config.api import api_exception_handler
+from engagement.http.api import api_exception_handler
 
 BUDGETING_OPERATIONS = {
     ("/api/v1/rounds/", "get"): "rounds_list",
@@ -128,7 +128,7 @@ def test_ballot_errors_are_documented(schema):
 
 
 class TestErrorShapes:
-    """``config.api``: codes next to messages only where a view asks for them."""
+    """``engagement.http.api``: codes next to messages only where a view asks for them."""
 
     class PlainView:
         pass

@@ -11,14 +11,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from PIL import Image
 
-from budgeting import implementation
 from budgeting.models import (
     ImplementationUpdate,
     Project,
     ProjectFollow,
     ProjectImplementation,
 )
-from engagement.models import Notification, Role
+from budgeting.services import implementation
+from engagement.notifications.models import Notification
+from engagement.people.models import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

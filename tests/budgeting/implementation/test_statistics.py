@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from budgeting.models import DistrictBudget, Participation
 from engagement import statistics
-from engagement.models import District, Idea, ParticipatoryProcess, ResidentProfile
+from engagement.ideas.models import Idea, ParticipatoryProcess
+from engagement.people.models import District, ResidentProfile
 from engagement.statistics import THRESHOLD, age_band, suppress_cells, suppress_partition
 from tests import factories
 

@@ -10,7 +10,7 @@ import pytest
 from budgeting.models import Ballot, BudgetRound, DistrictBudget, Project
 from budgeting.services import pabulib_io
 from budgeting.services.pabulib_io import PabulibImportError, pabulib_import
-from engagement.models import Organisation
+from engagement.people.models import Organisation
 from tests.budgeting.pabulib.support import CUT_AFTER_11, election, write
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from budgeting.models import (
 )
 from budgeting.services import ballot_box, paper, voting
 from budgeting.services.voting import AlreadyVoted
-from engagement.models import Role
+from engagement.people.models import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ import itertools
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from budgeting import selectors
 from budgeting.models import BudgetRound, Phase, Project, TallyResult
+from budgeting.selectors import rounds as selectors
 from budgeting.services import paper, results, rounds, voting
-from engagement.models import Role
+from engagement.people.models import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from budgeting.models import (
     TallyResult,
 )
 from budgeting.services import rounds
-from engagement.models import Role
+from engagement.people.models import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.models import Role
+from engagement.people.models import Role
 from tests import factories
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from budgeting.models import Project
-from engagement.models import Comment, Idea, IdeaImage, ModerationLog, Report, Support
+from engagement.ideas.models import Comment, Idea, IdeaImage, ModerationLog, Report, Support
 from tests import factories
 from tests.engagement.ideas.images import image_bytes, upload
 from tests.engagement.ideas.util import body_codes

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from engagement.models import Role
+from engagement.people.models import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from engagement.ideas import services
-from engagement.models import Report, Support
+from engagement.ideas.models import Report, Support
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

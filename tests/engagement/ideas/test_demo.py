@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from engagement.models import (
+from engagement.ideas.models import (
     Comment,
     Follow,
     Idea,

@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from engagement.ideas import selectors, services
-from engagement.models import Comment, Follow, Idea, Notification, ParticipatoryProcess, Support
+from engagement.ideas.models import Comment, Follow, Idea, ParticipatoryProcess, Support
+from engagement.notifications.models import Notification
 from tests import factories
 from tests.engagement.ideas.util import codes
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engagement.ideas import selectors, services
-from engagement.models import Idea
+from engagement.ideas.models import Idea
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from budgeting.models import BudgetRound
 from engagement.ideas import services
-from engagement.models import Follow, Idea, IdeaStatus, Notification, ParticipatoryProcess
+from engagement.ideas.models import Follow, Idea, IdeaStatus, ParticipatoryProcess
+from engagement.notifications.models import Notification
 from tests import factories
 from tests.engagement.ideas.util import codes
 

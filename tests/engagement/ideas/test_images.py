@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
 
-from engagement.ideas import images
+from engagement.content import images
 from tests.engagement.ideas.images import GPS_TAG, MAKE_TAG, image_bytes, upload
 from tests.engagement.ideas.util import codes
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from engagement.models import Comment, Support
+from engagement.ideas.models import Comment, Support
 from tests import factories
 
 pytestmark = pytest.mark.django_db

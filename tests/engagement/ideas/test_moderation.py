@@ -9,15 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 
 from engagement.ideas import selectors, services
-from engagement.models import (
-    Comment,
-    Idea,
-    ModerationLog,
-    Notification,
-    Report,
-    ReportStatus,
-)
-from engagement.models.moderation import AppendOnlyError
+from engagement.ideas.models import Comment, Idea, ModerationLog, Report, ReportStatus
+from engagement.ideas.models.moderation import AppendOnlyError
+from engagement.notifications.models import Notification
 from tests import factories
 from tests.engagement.ideas.util import codes
 

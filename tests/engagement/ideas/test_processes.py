@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from engagement.ideas import permissions as rules
 from engagement.ideas import selectors, services
-from engagement.models import ParticipatoryProcess
+from engagement.ideas.models import ParticipatoryProcess
 from tests import factories
 from tests.engagement.ideas.util import codes
 

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from budgeting.models import BudgetRound, Project
 from engagement.ideas import selectors, services
-from engagement.models import Idea, Notification, ParticipatoryProcess, Support
+from engagement.ideas.models import Idea, ParticipatoryProcess, Support
+from engagement.notifications.models import Notification
 from tests import factories
 from tests.engagement.ideas.util import codes
 

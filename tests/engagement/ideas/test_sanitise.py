@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.ideas import sanitise
+from engagement.content import sanitise
 from tests.engagement.ideas.util import assert_plain_inert, assert_rich_inert
 
 # Classic stored-XSS payloads; every text field of ideas, comments, reports and moderation is

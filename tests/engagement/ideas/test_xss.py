@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.models import (
+from engagement.ideas.models import (
     Comment,
     Idea,
     IdeaImage,

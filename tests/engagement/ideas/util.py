@@ -6,7 +6,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from engagement.ideas.sanitise import RICH_TAGS
+from engagement.content.sanitise import RICH_TAGS
 
 _TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from engagement.models import Notification, NotificationPreference
+from engagement.notifications.models import Notification, NotificationPreference
 from tests import factories
 
 pytestmark = pytest.mark.django_db

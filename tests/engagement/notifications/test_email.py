@@ -11,8 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
-from engagement import tasks
-from engagement.models import EmailDelivery, Idea, NotificationPreference, ParticipatoryProcess
+from engagement.ideas.models import Idea, ParticipatoryProcess
+from engagement.notifications import tasks
+from engagement.notifications.models import EmailDelivery, NotificationPreference
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_a_mail_server_that_stays_down_gives_up_after_max_retries(notification, 
 
 def test_a_bug_is_not_retried(notification, retries_in_place):
     with mock.patch(
-        "engagement.notifications.render_email", side_effect=KeyError("template bug")
+        "engagement.notifications.services.render_email", side_effect=KeyError("template bug")
     ) as render:
         result = tasks.send_notification_email.apply(args=[notification.pk])
     assert result.failed()
@@ -186,7 +187,7 @@ def test_every_event_has_a_template(event):
 def test_a_failing_send_after_commit_never_breaks_the_write(
     notification, django_capture_on_commit_callbacks
 ):
-    from engagement.notifications import notify
+    from engagement.notifications.services import notify
 
     person = factories.UserFactory()
     with (

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from engagement.models import EmailDelivery, Notification, NotificationPreference
-from engagement.notifications import notify
+from engagement.notifications.models import EmailDelivery, Notification, NotificationPreference
+from engagement.notifications.services import notify
 from tests import factories
 
 pytestmark = pytest.mark.django_db

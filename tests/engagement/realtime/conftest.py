@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from engagement import broadcast
+from engagement.realtime import broadcast
 
 GOOD_ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
@@ -26,9 +26,9 @@ async def fresh_broadcaster():
 @pytest.fixture(autouse=True)
 def fresh_counters():
     """Test databases are emptied between tests (ids may start again): counters too."""
-    from budgeting import live
-    from budgeting.live_counts import counters
-    from engagement.consumers import forget_authorizations
+    from budgeting.live import topics as live
+    from budgeting.live.counts import counters
+    from engagement.realtime.consumer import forget_authorizations
 
     counters.reset()
     live._round_cache.clear()

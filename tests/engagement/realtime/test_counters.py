@@ -12,9 +12,9 @@ from django.db import connection
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 
-from budgeting import selectors
-from budgeting.live_counts import LiveCounters
+from budgeting.live.counts import LiveCounters
 from budgeting.models import DistrictBudget, Participation
+from budgeting.selectors import rounds as selectors
 from budgeting.services import voting
 from tests import factories
 

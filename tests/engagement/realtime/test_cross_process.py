@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from budgeting.services import voting
-from engagement import broadcast
+from engagement.realtime import broadcast
 from tests import factories
 from tests.engagement.realtime.conftest import run
 

@@ -7,7 +7,7 @@ import pytest
 
 from budgeting.services import paper, voting
 from engagement.ideas import services as ideas
-from engagement.models import Role
+from engagement.people.models import Role
 from tests import factories
 from tests.engagement.realtime.conftest import Live, cookie_of, run
 

@@ -8,7 +8,7 @@ from django.test import override_settings
 from budgeting.models import Participation
 from budgeting.services import voting
 from config.redis_breaker import breaker_for, timeout_seconds
-from engagement import broadcast
+from engagement.realtime import broadcast
 from tests import factories
 
 UNREACHABLE = "redis://127.0.0.1:9/0"  # nothing listens on the discard port

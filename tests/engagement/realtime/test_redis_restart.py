@@ -18,7 +18,7 @@ import pytest
 
 from budgeting.models import Participation
 from config.redis_breaker import breaker_for
-from engagement import broadcast
+from engagement.realtime import broadcast
 from tests import factories
 from tests.engagement.realtime.conftest import Live, cast, receive_until, run
 

@@ -9,7 +9,7 @@ import contextlib
 import pytest
 import redis
 
-from engagement import broadcast
+from engagement.realtime import broadcast
 from tests import factories
 from tests.engagement.realtime.conftest import Live, cast, receive_until, run
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from budgeting.services import paper, voting
-from engagement.models import Role
+from engagement.people.models import Role
 from tests import factories
 from tests.engagement.realtime.conftest import Live, cast, cookie_of, run
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from budgeting.services import voting
-from engagement.models import Role
+from engagement.people.models import Role
 from tests import factories
 from tests.engagement.realtime.conftest import Live, cookie_of, run
 

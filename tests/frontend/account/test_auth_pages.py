@@ -8,7 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 
-from engagement.models import User
+from engagement.people.models import User
 from tests import factories
 from tests.factories import TEST_PASSWORD
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from engagement.models import EmailDigest, Notification, NotificationPreference
+from engagement.notifications.models import EmailDigest, Notification, NotificationPreference
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -243,7 +243,7 @@ def test_notification_emails_link_to_the_settings_page(client, resident):
     from django.conf import settings
     from django.urls import reverse
 
-    from engagement.notifications import render_email
+    from engagement.notifications.services import render_email
 
     message = render_email(notify(resident))
     assert settings.SITE_URL + reverse("frontend:notification_settings") in message.body

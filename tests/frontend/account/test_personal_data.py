@@ -9,15 +9,9 @@ from django.utils import timezone
 
 from budgeting.models import DistrictBudget, Participation
 from budgeting.services import voting
-from engagement.models import (
-    Idea,
-    Membership,
-    Notification,
-    ParticipatoryProcess,
-    ResidentProfile,
-    Role,
-    User,
-)
+from engagement.ideas.models import Idea, ParticipatoryProcess
+from engagement.notifications.models import Notification
+from engagement.people.models import Membership, ResidentProfile, Role, User
 from tests import factories
 from tests.factories import TEST_PASSWORD
 

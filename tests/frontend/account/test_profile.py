@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from engagement.models import Residence, ResidentProfile, User
+from engagement.people.models import Residence, ResidentProfile, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db

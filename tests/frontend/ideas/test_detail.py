@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from budgeting.models import DistrictBudget
-from engagement.models import Comment, Follow, Report, Support
+from engagement.ideas.models import Comment, Follow, Report, Support
 from tests import factories
 from tests.frontend.ideas.conftest import body
 

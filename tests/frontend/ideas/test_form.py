@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.models import Idea, IdeaImage
+from engagement.ideas.models import Idea, IdeaImage
 from tests import factories
 from tests.engagement.ideas.images import image_bytes, upload
 from tests.frontend.ideas.conftest import body

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import formats, timezone, translation
 
-from engagement.models import Support
+from engagement.ideas.models import Support
 from tests import factories
 from tests.frontend.ideas.conftest import body
 

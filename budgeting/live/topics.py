@@ -1,0 +1,211 @@
+"""Live topics of budget rounds (docs/realtime.md): ``round:<slug>:turnout``,
+``round:<slug>:votes``, ``round:<slug>:results`` and ``round:<slug>:dashboard``.
+
+Turnout and the dashboard's turnout over time come from the incremental counters
+(budgeting/live/counts.py): a push reads only what changed since the last one. Vote counts
+move by whole batches of ballots (budgeting/services/ballot_box.py).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db.models import Count
+
+from budgeting.live.counts import counters
+from budgeting.models import BudgetRound, PaperBallotSheet, PaperSheetStatus, Phase
+from budgeting.selectors import rounds as selectors
+from budgeting.services import ballot_box
+from engagement.people import permissions
+from engagement.realtime.protocol import (
+    TopicForbidden,
+    TopicNotFound,
+    publish_on_commit,
+    register_topic_kind,
+    round_turnout_topic,
+)
+
+# A reconnect storm subscribes thousands of sockets at once: the round each one asks for is
+# read at most once per this many seconds per process. Phase and visibility changes are
+# seen by new subscribers within that time; pushes always read afresh.
+ROUND_CACHE_SECONDS = 1.0
+_round_cache: dict[str, tuple[float, BudgetRound | None]] = {}
+
+
+def _round(slug: str, *, cached: bool = False) -> BudgetRound:
+    now = time.monotonic()
+    hit = _round_cache.get(slug) if cached else None
+    if hit is not None and now - hit[0] < ROUND_CACHE_SECONDS:
+        budget_round = hit[1]
+    else:
+        budget_round = BudgetRound.objects.select_related("organisation").filter(slug=slug).first()
+        if len(_round_cache) > 1000:
+            _round_cache.clear()
+        _round_cache[slug] = (now, budget_round)
+    if budget_round is None:
+        raise TopicNotFound(slug)
+    return budget_round
+
+
+def authorize_round(slug: str, user: Any) -> None:
+    """Anyone may watch a round they may see: draft rounds are for its organisation's staff."""
+    if not selectors.round_is_visible(user, _round(slug, cached=True)):
+        raise TopicForbidden(slug)
+
+
+def turnout_snapshot(slug: str) -> dict[str, Any]:
+    budget_round = _round(slug)
+    return {"round": slug, **counters.counts(budget_round).turnout()}
+
+
+def publish_turnout(budget_round: BudgetRound) -> None:
+    """Call from services after any change to participations of ``budget_round``."""
+    publish_on_commit(round_turnout_topic(budget_round.slug))
+
+
+# --- vote counts ----------------------------------------------------------------------------
+
+
+def votes_topic(slug: str) -> str:
+    return f"round:{slug}:votes"
+
+
+def authorize_votes(slug: str, user: Any) -> None:
+    """Only while the round's counts are public (selectors.counts_are_public) — for staff
+    too: the topic is the public view; staff have the tally preview."""
+    budget_round = _round(slug, cached=True)
+    if not selectors.round_is_visible(user, budget_round):
+        raise TopicForbidden(slug)
+    if not selectors.counts_are_public(budget_round):
+        raise TopicForbidden(slug)
+
+
+def votes_snapshot(slug: str) -> dict[str, Any]:
+    """Ballots and support per project pk. If the counts stopped being public (staff turned
+    live counts off), pushes carry no counts at all."""
+    budget_round = _round(slug)
+    if not selectors.counts_are_public(budget_round):
+        return {"round": slug, "ballots": None, "projects": {}}
+    return {"round": slug, **ballot_box.public_votes(budget_round)}
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+def results_topic(slug: str) -> str:
+    return f"round:{slug}:results"
+
+
+def results_snapshot(slug: str) -> dict[str, Any]:
+    """What is published, per district: funded projects, spent and budget (minor units)."""
+    published = selectors.published_results(_round(slug))
+    return {
+        "round": slug,
+        "published": bool(published),
+        "districts": [
+            {
+                "district": result.district_budget.key,
+                "rule": result.rule,
+                "selected": result.selected,
+                "spent": result.spent,
+                "budget": result.budget,
+                "published_at": result.published_at.isoformat() if result.published_at else None,
+            }
+            for result in published
+        ],
+    }
+
+
+def publish_results(budget_round: BudgetRound) -> None:
+    """Call from services when the round's published results change."""
+    publish_on_commit(results_topic(budget_round.slug), votes_topic(budget_round.slug))
+
+
+# --- staff dashboard ------------------------------------------------------------------------
+
+
+def dashboard_topic(slug: str) -> str:
+    return f"round:{slug}:dashboard"
+
+
+def authorize_dashboard(slug: str, user: Any) -> None:
+    """Staff (any role) of the round's organisation, and platform administrators."""
+    if not permissions.is_staff_of(user, _round(slug, cached=True).organisation_id):
+        raise TopicForbidden(slug)
+
+
+def _voting_started(budget_round: BudgetRound) -> Any:
+    entry = budget_round.schedule.filter(phase=Phase.VOTING).order_by("starts_at").first()
+    return entry.starts_at if entry is not None else None
+
+
+def dashboard_snapshot(slug: str) -> dict[str, Any]:
+    from engagement.ideas.models import Report, ReportStatus
+    from engagement.ideas.selectors import review_queue
+
+    budget_round = _round(slug)
+    counts = counters.counts(budget_round)
+    sheets = dict.fromkeys(PaperSheetStatus.values, 0)
+    # Sheets, reports and ideas waiting: small tables, grouped in the database.
+    for status, n in (
+        PaperBallotSheet.objects.filter(district_budget__round=budget_round)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    ):
+        sheets[status] = n
+    organisation = budget_round.organisation
+    return {
+        "round": slug,
+        **counts.turnout(),
+        "timeline": counts.timeline_points(_voting_started(budget_round)),
+        "paper": {
+            "sheets": sum(sheets.values()),
+            "agreed": sheets[PaperSheetStatus.COUNTED],
+            "disputed": sheets[PaperSheetStatus.CONFLICT]
+            + sheets[PaperSheetStatus.DUPLICATE_VOTER],
+            "awaiting_second_entry": sheets[PaperSheetStatus.AWAITING_SECOND_ENTRY],
+        },
+        "moderation_queue": Report.objects.filter(
+            organisation=organisation, status=ReportStatus.OPEN
+        ).count(),
+        "review_queue": review_queue(organisation).count(),
+    }
+
+
+def publish_dashboards_of(organisation_id: int) -> None:
+    """Call from services when a queue of the organisation changed (reports, reviews): the
+    dashboards of its rounds that are not closed."""
+    slugs = (
+        BudgetRound.objects.filter(organisation_id=organisation_id)
+        .exclude(phase=Phase.CLOSED)
+        .values_list("slug", flat=True)
+    )
+    topics = [dashboard_topic(slug) for slug in slugs]
+    if topics:
+        publish_on_commit(*topics)
+
+
+# --- what the voting services call ------------------------------------------------------------
+
+
+def publish_ballots_changed(budget_round: BudgetRound) -> None:
+    """After a ballot was cast, changed or withdrawn (online or paper): turnout, counts and
+    the staff dashboard — one message for all three."""
+    slug = budget_round.slug
+    publish_on_commit(round_turnout_topic(slug), votes_topic(slug), dashboard_topic(slug))
+
+
+def publish_paper_progress(budget_round: BudgetRound) -> None:
+    """After a paper entry that counted nothing (yet): the dashboard's paper progress."""
+    publish_on_commit(dashboard_topic(budget_round.slug))
+
+
+def register() -> None:
+    register_topic_kind("round", "turnout", authorize=authorize_round, snapshot=turnout_snapshot)
+    register_topic_kind("round", "votes", authorize=authorize_votes, snapshot=votes_snapshot)
+    register_topic_kind("round", "results", authorize=authorize_round, snapshot=results_snapshot)
+    register_topic_kind(
+        "round", "dashboard", authorize=authorize_dashboard, snapshot=dashboard_snapshot
+    )

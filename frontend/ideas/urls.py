@@ -1,0 +1,28 @@
+"""An organisation's page, its processes and citizen ideas."""
+
+from django.urls import path
+
+from frontend.ideas import views as ideas
+
+urlpatterns = [
+    path("o/<slug:org_slug>/", ideas.organisation, name="organisation"),
+    path("processes/<slug:slug>/", ideas.process, name="process"),
+    path("processes/<slug:slug>/ideas/", ideas.idea_list, name="idea_list"),
+    path("processes/<slug:slug>/ideas/new/", ideas.idea_create, name="idea_create"),
+    path("processes/<slug:slug>/ideas/similar/", ideas.idea_similar, name="idea_similar"),
+    path("ideas/<int:pk>/", ideas.idea_detail, name="idea_detail"),
+    path("ideas/<int:pk>/edit/", ideas.idea_edit, name="idea_edit"),
+    path("ideas/<int:pk>/withdraw/", ideas.idea_withdraw, name="idea_withdraw"),
+    path(
+        "ideas/<int:pk>/images/<int:image_id>/remove/",
+        ideas.idea_image_remove,
+        name="idea_image_remove",
+    ),
+    path("ideas/<int:pk>/support/", ideas.idea_support, name="idea_support"),
+    path("ideas/<int:pk>/follow/", ideas.idea_follow, name="idea_follow"),
+    path("ideas/<int:pk>/report/", ideas.idea_report, name="idea_report"),
+    path("ideas/<int:pk>/comments/", ideas.comment_create, name="idea_comment"),
+    path("comments/<int:pk>/edit/", ideas.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", ideas.comment_delete, name="comment_delete"),
+    path("comments/<int:pk>/report/", ideas.comment_report, name="comment_report"),
+]

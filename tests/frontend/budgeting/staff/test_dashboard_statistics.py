@@ -1,0 +1,183 @@
+"""The round dashboard (live markup, figures from the selectors), statistics with small
+groups suppressed, the staff home's queues, query bounds and Polish pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from budgeting.models import Participation
+from engagement.people.models import District, Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def vote(budget_round, user, channel="online"):
+    city = budget_round.districts.get(key="city")
+    return Participation.objects.create(
+        round=budget_round,
+        district_budget=city,
+        voter=user,
+        voter_key=f"user:{user.pk}",
+        channel=channel,
+    )
+
+
+class TestDashboard:
+    def test_key_numbers_with_live_markup(self, signed_in, riga, riga_officer, riga_round):
+        for _ in range(3):
+            vote(riga_round, factories.UserFactory())
+        vote(riga_round, factories.UserFactory(), channel="paper")
+        html = signed_in(riga_officer).get("/staff/rounds/riga-2026/").content.decode()
+        assert 'data-live-topic="round:riga-2026:dashboard"' in html
+        assert '<span class="stat__value" data-live-key="voters">4</span>' in html
+        assert 'data-live-key="paper.agreed"' in html
+        assert 'data-live-key="moderation_queue"' in html
+        assert 'data-live-key="review_queue"' in html
+        assert 'data-live-key="districts.city.online">3</td>' in html
+        assert 'data-live-key="districts.city.paper">1</td>' in html
+        assert "data-turnout-chart" in html
+        assert "<rect" in html  # the chart, drawn on the server
+        assert "Ballots over time as a table" in html
+        assert '<td class="num">4</td>' in html  # all four within the last ten minutes
+
+    def test_the_phase_and_the_next_planned_move(self, signed_in, riga_admin, riga_round):
+        from datetime import UTC, datetime
+
+        from budgeting.models import PhaseSchedule
+
+        PhaseSchedule.objects.create(
+            round=riga_round, phase="tallying", starts_at=datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+        )
+        html = signed_in(riga_admin).get("/staff/rounds/riga-2026/").content.decode()
+        assert "Phase: Voting" in html
+        # 08:00 UTC is 10:00 in Rīga: staff read the city's time.
+        assert "Planned next: Tallying on 1 March 2027, 10:00." in html
+        assert 'href="/staff/rounds/riga-2026/phase/"' in html
+
+    def test_links_to_every_action_the_role_allows(
+        self, signed_in, riga_admin, riga_officer, riga_round
+    ):
+        admin_html = signed_in(riga_admin).get("/staff/rounds/riga-2026/").content.decode()
+        for tail in ("settings/", "districts/", "phase/", "tally/", "publish/", "statistics/"):
+            assert f'href="/staff/rounds/riga-2026/{tail}"' in admin_html
+        officer_html = signed_in(riga_officer).get("/staff/rounds/riga-2026/").content.decode()
+        assert 'href="/staff/rounds/riga-2026/tally/"' not in officer_html
+        assert 'href="/staff/rounds/riga-2026/statistics/"' in officer_html
+
+    def test_query_count_does_not_grow_with_voters(
+        self, signed_in, riga_admin, riga_round, django_assert_max_num_queries
+    ):
+        client = signed_in(riga_admin)
+        client.get("/staff/rounds/riga-2026/")
+        for _ in range(30):
+            vote(riga_round, factories.UserFactory())
+        with django_assert_max_num_queries(20):
+            response = client.get("/staff/rounds/riga-2026/")
+        assert 'data-live-key="voters">30<' in response.content.decode()
+
+
+class TestStaffHome:
+    def test_rounds_with_phase_badges_and_queue_counts(self, signed_in, riga, riga_admin):
+        factories.voting_round(organisation=riga, slug="riga-2026", title="Rīga 2026")
+        factories.results_round(organisation=riga, slug="riga-2025", title="Rīga 2025")
+        html = signed_in(riga_admin).get("/staff/").content.decode()
+        assert "Rīga 2026" in html
+        assert '<span class="badge badge--ok">Voting</span>' in html
+        assert "Rīga 2025" in html
+        assert "Results</span>" in html
+        assert "Selected projects to report on: 2" in html
+        assert "Ideas to review" in html
+        assert "Reports to moderate" in html
+        assert 'href="/staff/o/riga/rounds/new/"' in html
+
+    def test_query_count_does_not_grow_with_rounds(
+        self, signed_in, riga, riga_admin, django_assert_max_num_queries
+    ):
+        client = signed_in(riga_admin)
+        factories.voting_round(organisation=riga, slug="first")
+        client.get("/staff/")
+        for n in range(8):
+            factories.voting_round(organisation=riga, slug=f"more-{n}")
+        with django_assert_max_num_queries(14):
+            response = client.get("/staff/")
+        assert response.content.decode().count('class="card__title"') == 9
+
+    def test_moderators_do_not_get_the_new_round_button(self, signed_in, riga_moderator):
+        html = signed_in(riga_moderator).get("/staff/o/riga/").content.decode()
+        assert "New budget round" not in html
+        assert "Reports to moderate" in html
+        assert "Ideas to review" not in html
+
+
+class TestStatistics:
+    @pytest.fixture
+    def voted_round(self, riga, riga_round):
+        """3 voters live in North, 8 in South, 9 in Centre: North must not be shown, and
+        one more district is hidden so North cannot be worked out from the total."""
+        for slug, count in (("north", 3), ("south", 8), ("centre", 9)):
+            district = District.objects.create(organisation=riga, slug=slug, name=slug.title())
+            for _ in range(count):
+                vote(riga_round, factories.eligible_voter(riga, district=district))
+        return riga_round
+
+    def test_small_groups_are_shown_as_fewer_than_five(
+        self, signed_in, riga_moderator, voted_round
+    ):
+        html = signed_in(riga_moderator).get("/staff/rounds/riga-2026/statistics/").content.decode()
+        assert "any group of fewer than 5 people" in html
+        row = lambda name: html[html.index(f'<th scope="row">{name}</th>') :].split("</tr>")[0]  # noqa: E731
+        assert "fewer than 5" in row("North")
+        assert ">3<" not in row("North")
+        assert "fewer than 5" in row("South")  # complementary suppression
+        assert '<td class="num">9</td>' in row("Centre")
+        assert "<svg" in html
+
+    def test_csv_download_carries_the_same_suppression(
+        self, signed_in, riga_moderator, voted_round
+    ):
+        response = signed_in(riga_moderator).get(
+            "/staff/rounds/riga-2026/statistics/", {"format": "csv"}
+        )
+        assert response["Content-Type"].startswith("text/csv")
+        lines = response.content.decode().splitlines()
+        assert "District,North,fewer than 5,fewer than 5,fewer than 5" in lines
+        assert any(line.startswith("District,Centre,9,9,") for line in lines)
+
+
+class TestPolish:
+    def test_staff_pages_speak_polish(self, signed_in, riga_admin, riga_round, settings):
+        client = signed_in(riga_admin)
+        for page in ("/staff/", "/staff/rounds/riga-2026/", "/staff/rounds/riga-2026/phase/"):
+            response = client.get(page, HTTP_ACCEPT_LANGUAGE="pl")
+            assert response.status_code == 200, page
+            assert '<html lang="pl"' in response.content.decode()
+
+    def test_round_title_in_polish_from_its_translations(self, signed_in, riga, riga_admin):
+        budget_round = factories.voting_round(organisation=riga, slug="pl-round", title="Base")
+        budget_round.translations = {"pl": {"title": "Budżet Rygi"}}
+        budget_round.save()
+        html = (
+            signed_in(riga_admin)
+            .get("/staff/rounds/pl-round/settings/", HTTP_ACCEPT_LANGUAGE="pl")
+            .content.decode()
+        )
+        assert 'value="Budżet Rygi"' in html
+        assert 'lang="pl"' in html
+
+    def test_money_in_polish_format(self, signed_in, riga_admin, riga_round):
+        html = (
+            signed_in(riga_admin)
+            .get("/staff/rounds/riga-2026/districts/", HTTP_ACCEPT_LANGUAGE="pl")
+            .content.decode()
+        )
+        assert "100\xa0000,00 EUR" in html or "100 000,00 EUR" in html
+
+
+def test_staff_of_a_role_elsewhere_see_only_their_organisation(signed_in, riga, gdansk):
+    both = factories.staff(riga, Role.MODERATOR)
+    factories.voting_round(organisation=riga, slug="riga-2026", title="Rīga 2026")
+    factories.voting_round(organisation=gdansk, slug="gdansk-2026", title="Gdańsk 2026")
+    html = signed_in(both).get("/staff/").content.decode()
+    assert "Rīga 2026" in html
+    assert "Gdańsk 2026" not in html
