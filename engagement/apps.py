@@ -7,6 +7,8 @@ class EngagementConfig(AppConfig):
     verbose_name = _("Engagement")
 
     def ready(self) -> None:
-        from engagement.ideas import live
+        # The app holds the kernel and the ideas feature; the feature registers with the
+        # kernel (and with budgeting's port) once models are loaded.
+        from engagement.ideas import registration
 
-        live.register()
+        registration.register()

@@ -16,13 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from budgeting.api.fields import (
-    AmountDisplay,
-    AmountInput,
-    LatitudeInput,
-    LongitudeInput,
-    amount_to_minor,
-)
+from budgeting import ports
 from budgeting.messages import RECEIPT_FORMAT_MESSAGE
 from budgeting.models import (
     BallotFormat,
@@ -37,11 +31,17 @@ from budgeting.models import (
     Project,
     TieBreak,
 )
-from budgeting.money import from_minor
 from budgeting.services import voting
 from engagement.content.languages import language_codes, validate_translations
 from engagement.http.api import Input
-from engagement.ideas.selectors import idea_link_for_project
+from engagement.http.fields import (
+    AmountDisplay,
+    AmountInput,
+    LatitudeInput,
+    LongitudeInput,
+    amount_to_minor,
+)
+from engagement.money import from_minor
 from engagement.people.models import District, Organisation
 
 # Free text the models keep unbounded (TextField) is still bounded at the door.
@@ -411,7 +411,7 @@ class ProjectOutput(serializers.ModelSerializer):
     def get_idea(self, obj: Project) -> dict[str, Any] | None:
         ideas = self.context.get("ideas")
         if ideas is None:  # a single project: one small query
-            return idea_link_for_project(obj.pk)
+            return ports.project_origins([obj.pk]).get(obj.pk)
         return ideas.get(obj.pk)
 
     def get_support(self, obj: Project) -> int | None:

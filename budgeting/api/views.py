@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from budgeting import pabulib
+from budgeting import pabulib, ports
 from budgeting.api import serializers as s
 from budgeting.api.filters import ProjectFilter, RoundFilter
 from budgeting.messages import eligibility_message
@@ -33,7 +33,6 @@ from budgeting.selectors.outcomes import project_titles
 from budgeting.services import exports, paper, results, rounds, voting
 from budgeting.services.pabulib_io import pabulib_election
 from engagement.http.api import IsAuthenticated, WritesThrottled
-from engagement.ideas.selectors import idea_links_for_projects
 from engagement.people import permissions
 
 CONFLICT_MESSAGES = {
@@ -247,7 +246,7 @@ class ProjectCollection(BudgetingListView):
         context = {
             "currency": self.budget_round.currency,
             "support": reads.public_support(self.budget_round),
-            "ideas": idea_links_for_projects([project.pk for project in page]),
+            "ideas": ports.project_origins([project.pk for project in page]),
         }
         return self.get_paginated_response(s.ProjectOutput(page, many=True, context=context).data)
 

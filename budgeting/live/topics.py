@@ -17,6 +17,7 @@ from budgeting.live.counts import counters
 from budgeting.models import BudgetRound, PaperBallotSheet, PaperSheetStatus, Phase
 from budgeting.selectors import rounds as selectors
 from budgeting.services import ballot_box
+from engagement import dashboards
 from engagement.people import permissions
 from engagement.realtime.protocol import (
     TopicForbidden,
@@ -141,9 +142,6 @@ def _voting_started(budget_round: BudgetRound) -> Any:
 
 
 def dashboard_snapshot(slug: str) -> dict[str, Any]:
-    from engagement.ideas.models import Report, ReportStatus
-    from engagement.ideas.selectors import review_queue
-
     budget_round = _round(slug)
     counts = counters.counts(budget_round)
     sheets = dict.fromkeys(PaperSheetStatus.values, 0)
@@ -155,7 +153,6 @@ def dashboard_snapshot(slug: str) -> dict[str, Any]:
         .annotate(n=Count("id"))
     ):
         sheets[status] = n
-    organisation = budget_round.organisation
     return {
         "round": slug,
         **counts.turnout(),
@@ -167,15 +164,13 @@ def dashboard_snapshot(slug: str) -> dict[str, Any]:
             + sheets[PaperSheetStatus.DUPLICATE_VOTER],
             "awaiting_second_entry": sheets[PaperSheetStatus.AWAITING_SECOND_ENTRY],
         },
-        "moderation_queue": Report.objects.filter(
-            organisation=organisation, status=ReportStatus.OPEN
-        ).count(),
-        "review_queue": review_queue(organisation).count(),
+        # Counts other features add (the ideas' review and moderation queues).
+        **dashboards.counts_for(budget_round.organisation_id),
     }
 
 
 def publish_dashboards_of(organisation_id: int) -> None:
-    """Call from services when a queue of the organisation changed (reports, reviews): the
+    """A count on the organisation's dashboards moved (``engagement.dashboards``): the
     dashboards of its rounds that are not closed."""
     slugs = (
         BudgetRound.objects.filter(organisation_id=organisation_id)
@@ -203,6 +198,7 @@ def publish_paper_progress(budget_round: BudgetRound) -> None:
 
 
 def register() -> None:
+    dashboards.register_listener(publish_dashboards_of)
     register_topic_kind("round", "turnout", authorize=authorize_round, snapshot=turnout_snapshot)
     register_topic_kind("round", "votes", authorize=authorize_votes, snapshot=votes_snapshot)
     register_topic_kind("round", "results", authorize=authorize_round, snapshot=results_snapshot)

@@ -15,8 +15,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from budgeting.models import Project, TallyResult
-from budgeting.money import format_money
 from budgeting.tally import natural_key
+from engagement.money import format_money
 
 # The tally's stable reason codes (budgeting.tally.ReasonCode) as sentences for people.
 # Variants: "selected_free" (a project costing nothing), "not_affordable_leftover" (the

@@ -11,8 +11,8 @@ import io
 from typing import Any
 
 from budgeting.models import BudgetRound, Project
-from budgeting.money import from_minor
 from budgeting.selectors import rounds as selectors
+from engagement.money import from_minor
 
 
 def results_rows(budget_round: BudgetRound) -> list[dict[str, Any]]:

@@ -35,8 +35,8 @@ from budgeting.models import (
     Project,
     ProjectStatus,
 )
-from budgeting.money import from_minor
 from budgeting.services import ballot_box
+from engagement.money import from_minor
 from engagement.people.models import COUNTRIES, CURRENCIES, Organisation
 
 BATCH = 5_000

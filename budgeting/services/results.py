@@ -28,9 +28,9 @@ from budgeting.models import (
     TallyResult,
     TieBreak,
 )
-from budgeting.money import minor_per_unit
 from budgeting.phases import Action
 from budgeting.services import ballot_box
+from engagement.money import minor_per_unit
 from engagement.people import permissions
 
 # Round tie-break setting -> the tally package's name for it.

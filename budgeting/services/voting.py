@@ -43,9 +43,9 @@ from budgeting.models import (
     ProjectStatus,
     WithdrawnBallot,
 )
-from budgeting.money import format_money
 from budgeting.phases import Action
 from budgeting.services import ballot_box
+from engagement.money import format_money
 
 # A project stays on the ballot once results mark it selected or not: paper ballots may still
 # be entered in the tallying phase after a (preliminary) publication.

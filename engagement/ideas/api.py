@@ -29,7 +29,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from budgeting.money import from_minor
 from engagement.content.sanitise import text_of
 from engagement.http.api import IMAGE_PARTS, IsAuthenticated, WritesThrottled
 from engagement.ideas import permissions as rules
@@ -43,6 +42,7 @@ from engagement.ideas.models import (
     ParticipatoryProcess,
     Report,
 )
+from engagement.money import from_minor
 from engagement.people.models import Organisation
 
 BAD_REQUEST = OpenApiResponse(

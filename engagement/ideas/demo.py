@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from budgeting.models import BudgetRound, Project
+from budgeting.ports import BudgetRound, Project
 from engagement.content import sanitise
 from engagement.ideas import services
 from engagement.ideas.models import (

@@ -249,7 +249,7 @@ def similar_ideas(
 
 
 def review_queue(
-    organisation: Organisation,
+    organisation: Organisation | int,
     *,
     process: str | None = None,
     district: str | None = None,

@@ -1,7 +1,7 @@
 """Input and output serializers of the ideas API.
 
 Inputs check shape and turn references into objects (district slugs, idea ids) and
-decimal amounts into minor units (``budgeting.api.fields``); services decide the rest and
+decimal amounts into minor units (``engagement.http.fields``); services decide the rest and
 sanitise text. Outputs describe exactly what is returned; money needs
 ``context["currency"]``, per-viewer fields ``context["user"]``.
 """
@@ -14,15 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from budgeting.api.fields import (
+from budgeting.ports import BudgetRound
+from engagement.http.api import Input, exactly_one_of
+from engagement.http.fields import (
     AmountDisplay,
     AmountInput,
     LatitudeInput,
     LongitudeInput,
     amount_to_minor,
 )
-from budgeting.models import BudgetRound
-from engagement.http.api import Input, exactly_one_of
 from engagement.ideas import permissions as rules
 from engagement.ideas import services
 from engagement.ideas.models import (

@@ -20,9 +20,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting.live import topics as round_live
-from budgeting.models import BudgetRound, DistrictBudget, Project, ProjectStatus
-from budgeting.services import rounds
+from budgeting import ports
+from budgeting.ports import BudgetRound, DistrictBudget
+from engagement import dashboards
 from engagement.content import images, sanitise
 from engagement.ideas import live, phases
 from engagement.ideas import permissions as rules
@@ -139,7 +139,7 @@ def _status_context(idea: Idea) -> dict[str, Any]:
 def _set_status(idea: Idea, status: str, *, actor: Any | None, notify_event: str | None) -> None:
     idea.status = status
     idea.status_changed_at = timezone.now()
-    round_live.publish_dashboards_of(idea.process.organisation_id)  # the review queue
+    dashboards.counts_changed(idea.process.organisation_id)  # the review queue
     if notify_event:
         context = _status_context(idea)
         if status == IdeaStatus.MERGED and idea.merged_into_id:
@@ -766,7 +766,7 @@ def report_create(
                 details=cleaned,
                 **target_filter,
             )
-        round_live.publish_dashboards_of(report.organisation_id)  # the moderation queue
+        dashboards.counts_changed(report.organisation_id)  # the moderation queue
         return report
     except IntegrityError:  # a concurrent identical report won
         raise already from None
@@ -794,7 +794,7 @@ def _close_reports(actor: Any, idea: Idea, comment: Comment | None, status: str)
     )
     closed = reports.update(status=status, resolved_at=timezone.now(), resolved_by=actor)
     if closed:
-        round_live.publish_dashboards_of(idea.process.organisation_id)  # the moderation queue
+        dashboards.counts_changed(idea.process.organisation_id)  # the moderation queue
     return closed
 
 
@@ -945,17 +945,17 @@ def project_external_id(idea: Idea) -> str:
     return f"idea-{idea.pk}"
 
 
-def _create_project(idea: Idea, cost: int, district_key: str | None) -> Project:
+def _create_project(
+    reviewer: Any, idea: Idea, cost: int, district_key: str | None
+) -> ports.Project:
     budget_round = idea.process.budget_round
-    district_budget = _district_budget_for(budget_round, idea, district_key)
-    return rounds.project_create(
-        actor=None,  # the reviewer's right was checked here; reviewers are not administrators
+    return ports.project_from_idea(
+        reviewer=reviewer,
         budget_round=budget_round,
-        district_budget=district_budget,
+        district_budget=_district_budget_for(budget_round, idea, district_key),
         external_id=project_external_id(idea),
         title=idea.title,
         cost=cost,
-        status=ProjectStatus.FEASIBLE,
         description=sanitise.text_of(idea.description),
         categories=[idea.category] if idea.category else [],
         latitude=idea.latitude,
@@ -1027,7 +1027,7 @@ def idea_review(
     locked.reviewed_at = timezone.now()
     if decision == IdeaStatus.ACCEPTED and locked.process.kind == ProcessKind.BUDGET:
         assert cost is not None
-        locked.project = _create_project(locked, cost, district)
+        locked.project = _create_project(actor, locked, cost, district)
     changed = decision != locked.status
     _set_status(
         locked,

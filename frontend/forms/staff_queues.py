@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from budgeting.models import BallotFormat, BudgetRound, DistrictBudget, Project
 from budgeting.models.implementation import ImplementationStatus
-from budgeting.money import to_minor
 from engagement.ideas.models import Idea, IdeaStatus, ParticipatoryProcess, ProcessKind
 from engagement.ideas.services import DECISIONS
+from engagement.money import to_minor
 
 
 def add_service_errors(

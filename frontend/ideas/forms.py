@@ -16,10 +16,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from budgeting.money import from_minor
 from engagement.ideas import services
 from engagement.ideas.models import Idea, IdeaStatus, ParticipatoryProcess, ReportReason
 from engagement.ideas.serializers import SORT_CHOICES, IdeaFieldsInput
+from engagement.money import from_minor
 from engagement.people.models import District
 
 # Statuses the public sees, as list filters (drafts are their author's, under "mine").

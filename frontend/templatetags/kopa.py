@@ -7,8 +7,8 @@ from typing import Any
 from django import forms, template
 from django.http import QueryDict
 
-from budgeting.money import format_money
 from engagement.content.languages import localised as localised_text
+from engagement.money import format_money
 
 register = template.Library()
 

@@ -33,7 +33,6 @@ from budgeting.models import (
     Project,
 )
 from budgeting.models.implementation import ImplementationStatus
-from budgeting.money import from_minor
 from budgeting.phases import Action as RoundAction
 from budgeting.services import implementation, paper
 from budgeting.services.voting import BALLOT_STATUSES
@@ -50,6 +49,7 @@ from engagement.ideas.models import (
 )
 from engagement.ideas.models.ideas import OPEN_STATUSES
 from engagement.ideas.phases import Action as IdeaAction
+from engagement.money import from_minor
 from engagement.people import permissions
 from engagement.people.models import District, Organisation
 from frontend.budgeting.views.staff import staff_crumbs

@@ -13,7 +13,7 @@ from django.template import Context, Template
 from django.utils import translation
 from django.utils.formats import date_format, number_format
 
-from budgeting.money import format_money
+from engagement.money import format_money
 from tests import factories
 
 NBSP = "\xa0"

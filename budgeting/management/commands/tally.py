@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from budgeting import tally
 from budgeting.models import BudgetRound
-from budgeting.money import from_minor
 from budgeting.services.results import tally_district
+from engagement.money import from_minor
 
 
 def _number(minor: int, currency: str) -> int | float:

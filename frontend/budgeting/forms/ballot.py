@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from budgeting.ballots import ValidBallot, validate_ballot
 from budgeting.messages import RECEIPT_FORMAT_MESSAGE, ballot_message
 from budgeting.models import BudgetRound, DistrictBudget, Project
-from budgeting.money import format_money
 from budgeting.services import voting
 from engagement.content.languages import localised
+from engagement.money import format_money
 
 RECEIPT_ATTRS = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
 

@@ -18,13 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from budgeting import phases
 from budgeting.models import BallotFormat, BudgetRound, OutcomeRule, Phase, TieBreak
-from budgeting.money import from_minor
 from budgeting.phases import Action
 from budgeting.services.rounds import (
     ALWAYS_EDITABLE_FIELDS,
     CONFIGURABLE_FIELDS,
     PROJECT_EDITABLE_FIELDS,
 )
+from engagement.money import from_minor
 from engagement.people.models import District, Organisation
 
 # Settings that decide how votes count: locked by the services once voting opens.

@@ -42,7 +42,6 @@ from budgeting.models import (
     TallyResult,
     TieBreak,
 )
-from budgeting.money import format_money
 from budgeting.phases import Action
 from budgeting.selectors import reads
 from budgeting.selectors import rounds as selectors
@@ -51,6 +50,7 @@ from budgeting.services import ballot_box, implementation
 from engagement.content.languages import localised
 from engagement.ideas.models import ParticipatoryProcess
 from engagement.ideas.selectors import idea_link_for_project
+from engagement.money import format_money
 from engagement.people import permissions
 from engagement.people.models import Organisation
 from frontend.budgeting.forms.rounds import SORTS, FollowForm, ProjectFilterForm

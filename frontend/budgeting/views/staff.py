@@ -28,7 +28,6 @@ from django.utils.translation import gettext_lazy
 
 from budgeting import phases
 from budgeting.api import serializers as api
-from budgeting.api.fields import amount_to_minor
 from budgeting.live import topics as live
 from budgeting.models import (
     BudgetRound,
@@ -48,6 +47,7 @@ from budgeting.selectors.outcomes import project_outcomes, project_titles
 from budgeting.services import ballot_box, results, rounds
 from budgeting.tally import natural_key
 from engagement import statistics
+from engagement.http.fields import amount_to_minor
 from engagement.ideas.models import ParticipatoryProcess
 from engagement.ideas.selectors import idea_links_for_projects
 from engagement.people import permissions
@@ -612,7 +612,7 @@ def staff_round_districts(request: HttpRequest, budget_round: BudgetRound) -> Ht
 
 def _amount(form: Any, field: str, currency: str) -> int | None:
     """A decimal amount through the API's own amount field and conversion."""
-    from budgeting.api.fields import AmountInput
+    from engagement.http.fields import AmountInput
 
     try:
         value = AmountInput().run_validation(form.cleaned_data[field])

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from budgeting.models import Project
-from budgeting.money import format_money
+from engagement.money import format_money
 from tests import factories
 from tests.frontend.budgeting.rounds.conftest import cast_all
 

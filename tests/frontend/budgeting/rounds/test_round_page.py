@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from budgeting.models import BudgetRound, PhaseSchedule
-from budgeting.money import format_money
+from engagement.money import format_money
 from frontend.budgeting.views.rounds import organisation_rounds, page_url
 from tests import factories
 from tests.frontend.budgeting.rounds.conftest import cast_all

@@ -4,7 +4,7 @@ Money: integers in minor units out, decimal strings in currency units in.
 
 Every amount is returned twice, e.g. ``"cost": 1250000`` and ``"cost_display": "12500.00"``;
 amounts sent to the API are decimal strings in currency units (``"12500.00"``, ``"12500"``)
-converted exactly with :func:`budgeting.money.to_minor`. The currency is the round's,
+converted exactly with :func:`engagement.money.to_minor`. The currency is the round's,
 given to serializers as ``context["currency"]``.
 
 Places: a latitude or longitude is a JSON number or a plain decimal string, kept to 6
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from budgeting.money import from_minor, to_minor
+from engagement.money import from_minor, to_minor
 from engagement.people.models import CURRENCIES
 
 # At most 15 digits before the point keeps every amount inside a 64-bit integer of minor units.
