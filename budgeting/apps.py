@@ -7,6 +7,7 @@ class BudgetingConfig(AppConfig):
     verbose_name = _("Budgeting")
 
     def ready(self) -> None:
-        from budgeting.live import topics as live
+        # What budgeting adds to the kernel (live topics, personal data), once models load.
+        from budgeting import registration
 
-        live.register()
+        registration.register()

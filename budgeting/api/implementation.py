@@ -18,6 +18,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from budgeting import statistics
 from budgeting.api.views import BAD_REQUEST, FORBIDDEN, BudgetingView
 from budgeting.models import (
     ImplementationImage,
@@ -28,7 +29,6 @@ from budgeting.models import (
 from budgeting.selectors import reads
 from budgeting.selectors import rounds as selectors
 from budgeting.services import implementation
-from engagement import statistics
 from engagement.http.api import IMAGE_PARTS, UPLOAD_PARSERS, Input, IsAuthenticated
 from engagement.people import permissions
 

@@ -8,7 +8,7 @@ import socket
 from celery import shared_task
 from django.conf import settings
 
-from engagement.notifications import services as notifications
+from engagement.notifications.email import notification_email_send
 
 # Errors worth another try: the mail server or the network, not a bug in a template.
 RETRY_ON = (smtplib.SMTPException, ConnectionError, socket.timeout, TimeoutError, OSError)
@@ -26,4 +26,4 @@ RETRY_ON = (smtplib.SMTPException, ConnectionError, socket.timeout, TimeoutError
 )
 def send_notification_email(notification_id: int) -> bool:
     """E-mail one notification (idempotent: a notification already e-mailed is skipped)."""
-    return notifications.notification_email_send(notification_id=notification_id)
+    return notification_email_send(notification_id=notification_id)

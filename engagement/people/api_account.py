@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 
 from engagement import personal_data
 from engagement.http.api import Input, IsAuthenticated, Pagination
+from engagement.notifications import events
 from engagement.notifications import services as notifications
 from engagement.notifications.models import EmailDigest, EventGroup, Notification
 from engagement.people.api import Me
@@ -78,7 +79,7 @@ class NotificationOutput(serializers.ModelSerializer):
         ]
 
     def get_group(self, obj: Notification) -> str | None:
-        spec = notifications.EVENTS.get(obj.event)
+        spec = events.EVENTS.get(obj.event)
         return spec.group if spec else None
 
     @extend_schema_field(NotificationTarget(allow_null=True))

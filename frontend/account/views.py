@@ -37,6 +37,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.throttling import ScopedRateThrottle
 
 from engagement import personal_data
+from engagement.notifications import email as notification_email
+from engagement.notifications import events
 from engagement.notifications import services as notifications
 from engagement.notifications.models import Notification
 from engagement.people import selectors, services
@@ -177,13 +179,13 @@ def _local_path(url: str) -> str:
 
 def _describe(notification: Notification) -> dict[str, Any]:
     """What the inbox shows: the sentence of the e-mail subject, a detail line and a link."""
-    spec = notifications.EVENTS.get(notification.event)
-    title = notifications._target_title(notification)
+    spec = events.EVENTS.get(notification.event)
+    title = notification_email.target_title(notification)
     text = str(spec.subject % {"title": title}) if spec else title
     context = notification.context or {}
     detail = ""
     if context.get("status"):
-        detail = notifications._status_label(notification.event, context["status"])
+        detail = events.status_label(notification.event, context["status"])
     for key in ("excerpt", "summary", "note", "public_reason"):
         if not detail and context.get(key):
             detail = str(context[key])
@@ -191,7 +193,7 @@ def _describe(notification: Notification) -> dict[str, Any]:
         "notification": notification,
         "text": " ".join(text.split()),
         "detail": detail,
-        "url": _local_path(notifications._target_url(notification)),
+        "url": _local_path(notification_email.target_url(notification)),
         "actor": notification.actor.display_name if notification.actor_id else "",
         "unread": notification.read_at is None,
     }

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from budgeting import phases
+from budgeting import phases, statistics
 from budgeting.api import serializers as api
 from budgeting.live import topics as live
 from budgeting.models import (
@@ -46,7 +46,6 @@ from budgeting.selectors import rounds as selectors
 from budgeting.selectors.outcomes import project_outcomes, project_titles
 from budgeting.services import ballot_box, results, rounds
 from budgeting.tally import natural_key
-from engagement import statistics
 from engagement.http.fields import amount_to_minor
 from engagement.ideas.models import ParticipatoryProcess
 from engagement.ideas.selectors import idea_links_for_projects

@@ -15,6 +15,6 @@ def media_in_tmp(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def statistics_uncached(monkeypatch):
     """Statistics are cached by round id, and ids repeat across tests: no cache here."""
-    from engagement import statistics
+    from budgeting import statistics
 
     monkeypatch.setattr(statistics, "CACHE_SECONDS", 0)

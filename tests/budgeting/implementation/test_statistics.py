@@ -9,8 +9,8 @@ import random
 import pytest
 from django.utils import timezone
 
+from budgeting import statistics
 from budgeting.models import DistrictBudget, Participation
-from engagement import statistics
 from engagement.ideas.models import Idea, ParticipatoryProcess
 from engagement.people.models import District, ResidentProfile
 from engagement.statistics import THRESHOLD, age_band, suppress_cells, suppress_partition

@@ -107,7 +107,7 @@ def test_a_mail_server_that_stays_down_gives_up_after_max_retries(notification, 
 
 def test_a_bug_is_not_retried(notification, retries_in_place):
     with mock.patch(
-        "engagement.notifications.services.render_email", side_effect=KeyError("template bug")
+        "engagement.notifications.email.render_email", side_effect=KeyError("template bug")
     ) as render:
         result = tasks.send_notification_email.apply(args=[notification.pk])
     assert result.failed()

@@ -243,7 +243,7 @@ def test_notification_emails_link_to_the_settings_page(client, resident):
     from django.conf import settings
     from django.urls import reverse
 
-    from engagement.notifications.services import render_email
+    from engagement.notifications.email import render_email
 
     message = render_email(notify(resident))
     assert settings.SITE_URL + reverse("frontend:notification_settings") in message.body
