@@ -19,6 +19,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from django.conf import settings
+
 
 def _executable(name: str) -> str:
     """The console script installed beside this Python (the virtualenv's), else ``name``."""
@@ -93,8 +95,6 @@ def asgi_command(
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.conf import settings
-
     parser = argparse.ArgumentParser(prog="python -m config.servers")
     parser.add_argument("kind", choices=("http", "ws"))
     parser.add_argument("--host", default="127.0.0.1")

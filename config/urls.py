@@ -10,7 +10,7 @@ from engagement.http.cache_policy import public_cache
 
 api_v1 = [
     # Before engagement.people.urls_api: its "me/" adds account deletion to the profile view.
-    path("", include("engagement.people.urls_account_api")),
+    path("", include("engagement.account.urls_api")),
     path("", include("engagement.people.urls_api")),
     path("", include("engagement.ideas.urls_api")),
     path("", include("budgeting.api.urls")),

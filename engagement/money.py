@@ -6,7 +6,21 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.utils.formats import number_format
 
-from engagement.people.models import CURRENCIES
+# ISO 4217 code -> digits of the minor unit. Amounts are stored as integers in minor units.
+CURRENCIES: dict[str, int] = {
+    "EUR": 2,
+    "PLN": 2,
+    "SEK": 2,
+    "DKK": 2,
+    "NOK": 2,
+    "ISK": 0,
+    "CHF": 2,
+    "CZK": 2,
+    "GBP": 2,
+    "HUF": 2,
+    "UAH": 2,
+    "USD": 2,
+}
 
 
 def minor_per_unit(currency: str) -> int:

@@ -31,6 +31,7 @@ from budgeting.models import (
     Project,
     TieBreak,
 )
+from budgeting.selectors.outcomes import project_outcomes
 from budgeting.services import voting
 from engagement.content.languages import language_codes, validate_translations
 from engagement.http.api import Input
@@ -686,8 +687,6 @@ class TallyResultOutput(serializers.Serializer):
 
     @extend_schema_field(ProjectOutcomeOutput(many=True))
     def get_projects(self, obj: Any) -> list[dict[str, Any]]:
-        from budgeting.selectors.outcomes import project_outcomes
-
         return ProjectOutcomeOutput(
             project_outcomes(
                 obj,

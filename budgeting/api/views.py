@@ -24,11 +24,11 @@ from rest_framework.views import APIView
 
 from budgeting import pabulib, ports
 from budgeting.api import serializers as s
-from budgeting.api.filters import ProjectFilter, RoundFilter
 from budgeting.messages import eligibility_message
 from budgeting.models import BudgetRound, Project
 from budgeting.selectors import reads
 from budgeting.selectors import rounds as selectors
+from budgeting.selectors.filters import ProjectFilter, RoundFilter
 from budgeting.selectors.outcomes import project_titles
 from budgeting.services import exports, paper, results, rounds, voting
 from budgeting.services.pabulib_io import pabulib_election

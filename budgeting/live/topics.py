@@ -17,14 +17,15 @@ from budgeting.live.counts import counters
 from budgeting.models import BudgetRound, PaperBallotSheet, PaperSheetStatus, Phase
 from budgeting.selectors import rounds as selectors
 from budgeting.services import ballot_box
+from budgeting.services.live_updates import (
+    publish_dashboards_of,
+)
 from engagement import dashboards
 from engagement.people import permissions
 from engagement.realtime.protocol import (
     TopicForbidden,
     TopicNotFound,
-    publish_on_commit,
     register_topic_kind,
-    round_turnout_topic,
 )
 
 # A reconnect storm subscribes thousands of sockets at once: the round each one asks for is
@@ -60,16 +61,7 @@ def turnout_snapshot(slug: str) -> dict[str, Any]:
     return {"round": slug, **counters.counts(budget_round).turnout()}
 
 
-def publish_turnout(budget_round: BudgetRound) -> None:
-    """Call from services after any change to participations of ``budget_round``."""
-    publish_on_commit(round_turnout_topic(budget_round.slug))
-
-
 # --- vote counts ----------------------------------------------------------------------------
-
-
-def votes_topic(slug: str) -> str:
-    return f"round:{slug}:votes"
 
 
 def authorize_votes(slug: str, user: Any) -> None:
@@ -94,10 +86,6 @@ def votes_snapshot(slug: str) -> dict[str, Any]:
 # --- results --------------------------------------------------------------------------------
 
 
-def results_topic(slug: str) -> str:
-    return f"round:{slug}:results"
-
-
 def results_snapshot(slug: str) -> dict[str, Any]:
     """What is published, per district: funded projects, spent and budget (minor units)."""
     published = selectors.published_results(_round(slug))
@@ -118,16 +106,7 @@ def results_snapshot(slug: str) -> dict[str, Any]:
     }
 
 
-def publish_results(budget_round: BudgetRound) -> None:
-    """Call from services when the round's published results change."""
-    publish_on_commit(results_topic(budget_round.slug), votes_topic(budget_round.slug))
-
-
 # --- staff dashboard ------------------------------------------------------------------------
-
-
-def dashboard_topic(slug: str) -> str:
-    return f"round:{slug}:dashboard"
 
 
 def authorize_dashboard(slug: str, user: Any) -> None:
@@ -167,34 +146,6 @@ def dashboard_snapshot(slug: str) -> dict[str, Any]:
         # Counts other features add (the ideas' review and moderation queues).
         **dashboards.counts_for(budget_round.organisation_id),
     }
-
-
-def publish_dashboards_of(organisation_id: int) -> None:
-    """A count on the organisation's dashboards moved (``engagement.dashboards``): the
-    dashboards of its rounds that are not closed."""
-    slugs = (
-        BudgetRound.objects.filter(organisation_id=organisation_id)
-        .exclude(phase=Phase.CLOSED)
-        .values_list("slug", flat=True)
-    )
-    topics = [dashboard_topic(slug) for slug in slugs]
-    if topics:
-        publish_on_commit(*topics)
-
-
-# --- what the voting services call ------------------------------------------------------------
-
-
-def publish_ballots_changed(budget_round: BudgetRound) -> None:
-    """After a ballot was cast, changed or withdrawn (online or paper): turnout, counts and
-    the staff dashboard — one message for all three."""
-    slug = budget_round.slug
-    publish_on_commit(round_turnout_topic(slug), votes_topic(slug), dashboard_topic(slug))
-
-
-def publish_paper_progress(budget_round: BudgetRound) -> None:
-    """After a paper entry that counted nothing (yet): the dashboard's paper progress."""
-    publish_on_commit(dashboard_topic(budget_round.slug))
 
 
 def register() -> None:

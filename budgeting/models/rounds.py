@@ -19,10 +19,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from engagement.content.languages import TranslatedFieldsValidator
-from engagement.people.models import CURRENCIES, District, Organisation
+from engagement.money import CURRENCIES
+from engagement.people.models import District, Organisation
 
 
 class Phase(models.TextChoices):
@@ -163,8 +165,6 @@ class BudgetRound(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("frontend:round", args=[self.slug])
 
 
@@ -293,8 +293,6 @@ class Project(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("frontend:project", args=[self.round.slug, self.pk])
 
 

@@ -36,8 +36,8 @@ from budgeting.models import (
     ProjectStatus,
 )
 from budgeting.services import ballot_box
-from engagement.money import from_minor
-from engagement.people.models import COUNTRIES, CURRENCIES, Organisation
+from engagement.money import CURRENCIES, from_minor
+from engagement.people.models import COUNTRIES, Organisation
 
 BATCH = 5_000
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgeting import phases
-from budgeting.live import topics as live
 from budgeting.models import (
     BudgetRound,
     Channel,
@@ -27,6 +26,7 @@ from budgeting.models import (
 )
 from budgeting.phases import Action
 from budgeting.services import ballot_box
+from budgeting.services import live_updates as live
 from budgeting.services.voting import (
     check_ballot,
     participation_insert,

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from budgeting import phases, tally
 from budgeting.ballots import ballot_support
-from budgeting.live import topics as live
 from budgeting.models import (
     BudgetRound,
     DistrictBudget,
@@ -30,6 +29,7 @@ from budgeting.models import (
 )
 from budgeting.phases import Action
 from budgeting.services import ballot_box
+from budgeting.services import live_updates as live
 from engagement.money import minor_per_unit
 from engagement.people import permissions
 

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 
 from budgeting import eligibility, phases
 from budgeting.ballots import BallotError, BallotProject, BallotRules, ValidBallot, validate_ballot
-from budgeting.live import topics as live
 from budgeting.messages import ballot_message, eligibility_message
 from budgeting.models import (
     Ballot,
@@ -45,6 +44,7 @@ from budgeting.models import (
 )
 from budgeting.phases import Action
 from budgeting.services import ballot_box
+from budgeting.services import live_updates as live
 from engagement.money import format_money
 
 # A project stays on the ballot once results mark it selected or not: paper ballots may still

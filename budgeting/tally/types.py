@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -157,9 +158,7 @@ class Profile:
 
         The array form is also cached on the profile, so rules skip re-deriving it.
         """
-        from budgeting.tally._prepare import profile_from_arrays
-
-        return profile_from_arrays(
+        return _profile_from_arrays(
             cls, kind, ballot_ids, project_index, points, num_voters=num_voters
         )
 
@@ -258,3 +257,55 @@ class Outcome:
             "details": to_jsonable(self.details),
             "explanations": {k: e.to_dict() for k, e in self.explanations.items()},
         }
+
+
+def _profile_from_arrays(
+    cls: type[Profile],
+    kind: Kind,
+    ballot_ids: Sequence[int] | np.ndarray,
+    project_index: Sequence[int] | np.ndarray,
+    points: Sequence[int] | np.ndarray | None,
+    *,
+    num_voters: int | None,
+) -> Profile:
+    """Implementation of :meth:`Profile.from_arrays` (see there)."""
+    bid = np.asarray(ballot_ids, dtype=np.int64).reshape(-1)
+    proj = np.asarray(project_index, dtype=np.int64).reshape(-1)
+    if len(bid) != len(proj):
+        raise ValueError(f"{len(bid)} ballot ids but {len(proj)} project indices")
+    pts = None if points is None else np.asarray(points, dtype=np.int64).reshape(-1)
+    if pts is not None and len(pts) != len(proj):
+        raise ValueError(f"{len(proj)} rows but {len(pts)} points")
+    if kind == "cumulative" and pts is None:
+        raise ValueError("cumulative ballots need points")
+    uniq, voter = np.unique(bid, return_inverse=True)
+    voter = voter.reshape(-1).astype(np.int64)
+    n_listed = len(uniq)
+    if num_voters is None:
+        num_voters = n_listed
+    if num_voters < n_listed:
+        raise ValueError(f"num_voters={num_voters} but {n_listed} distinct ballot ids")
+    # group rows by voter, keeping row order (or rank order for ordinal rows with points)
+    if kind == "ordinal" and pts is not None:
+        order = np.lexsort((np.arange(len(proj)), pts, voter))
+    else:
+        order = np.argsort(voter, kind="stable")
+    voter, proj = voter[order], proj[order]
+    if pts is not None:
+        pts = pts[order]
+    ballot_pts = pts if kind == "cumulative" else None
+    # materialise the tuples the dataclass carries (empty ballots come last)
+    bounds = np.flatnonzero(np.r_[True, voter[1:] != voter[:-1]]) if len(voter) else []
+    proj_list = proj.tolist()
+    edges = [*list(map(int, bounds)), len(proj_list)]
+    ballots: list[tuple[int, ...]] = [tuple(proj_list[a:b]) for a, b in pairwise(edges)]
+    ballots.extend([()] * (num_voters - n_listed))
+    points_t: tuple[tuple[int, ...], ...] | None = None
+    if ballot_pts is not None:
+        pl = ballot_pts.tolist()
+        plist: list[tuple[int, ...]] = [tuple(pl[a:b]) for a, b in pairwise(edges)]
+        plist.extend([()] * (num_voters - n_listed))
+        points_t = tuple(plist)
+    profile = cls(kind, tuple(ballots), points_t)
+    profile._cache[("rows",)] = (voter, proj, ballot_pts)
+    return profile

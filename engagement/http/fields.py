@@ -21,8 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from engagement.money import from_minor, to_minor
-from engagement.people.models import CURRENCIES
+from engagement.money import CURRENCIES, from_minor, to_minor
 
 # At most 15 digits before the point keeps every amount inside a 64-bit integer of minor units.
 _AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,12})?$")

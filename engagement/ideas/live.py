@@ -8,7 +8,8 @@ from django.http import Http404
 
 from engagement.ideas import selectors
 from engagement.ideas.models import Comment, Idea, Support
-from engagement.realtime.protocol import TopicNotFound, publish_on_commit, register_topic_kind
+from engagement.realtime.broadcast import publish_on_commit
+from engagement.realtime.protocol import TopicNotFound, register_topic_kind
 
 
 def counts_topic(idea_id: int) -> str:

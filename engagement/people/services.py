@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from engagement.content import images
 from engagement.people import permissions
 from engagement.people.models import (
     District,
@@ -97,8 +98,6 @@ def organisation_branding_update(
     The colour must keep white text readable (AA contrast); the logo is checked and
     re-encoded like every uploaded image (real type, size, pixels; metadata dropped).
     """
-    from engagement.content import images
-
     if not permissions.can_manage_organisation(actor, organisation):
         raise PermissionDenied(_("Only administrators of this organisation can change it."))
     colour = (brand_colour or "").strip().lower()

@@ -28,6 +28,7 @@ import redis
 import redis.asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import transaction
 
 from config.redis_breaker import REDIS_DOWN, RedisBreaker, breaker_for, on_return, timeout_seconds
 from engagement.realtime.protocol import encode, topic_kind
@@ -536,3 +537,14 @@ async def reset_broadcaster() -> None:
     instance, _broadcaster = _broadcaster, None
     if instance is not None:
         await instance.close()
+
+
+def publish_on_commit(*topics: str) -> None:
+    """Mark ``topics`` dirty once the current transaction commits (immediately outside one).
+
+    Called from services, never from views. Rolled-back work publishes nothing. Only a tiny
+    "dirty" message travels (one Redis round trip for all the topics); each ASGI process
+    recomputes the state itself, coalesced.
+    """
+    if topics:
+        transaction.on_commit(lambda: mark_dirty(*topics))

@@ -6,9 +6,9 @@ frames of type ``error`` with a numeric ``code`` from :class:`ErrorCode`. The pr
 documented in docs/realtime.md; features (turnout, results, boards, surveys) add event
 types here rather than inventing their own framing.
 
-Live topics: services call :func:`publish_on_commit`; features register a topic kind
-(authorisation + snapshot) with :func:`register_topic_kind`; the per-process
-:class:`engagement.realtime.broadcast.Broadcaster` does the fan-out.
+Live topics: features register a topic kind (authorisation + snapshot) with
+:func:`register_topic_kind`; services call ``engagement.realtime.broadcast.publish_on_commit``
+and the per-process :class:`engagement.realtime.broadcast.Broadcaster` does the fan-out.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-from django.db import transaction
 
 PROTOCOL_VERSION = 1
 
@@ -130,20 +128,3 @@ def topic_kind(topic: Any) -> tuple[TopicKind, str] | None:
     scope, key, kind = parts
     registered = _topic_kinds.get((scope, kind))
     return (registered, key) if registered else None
-
-
-def round_turnout_topic(slug: str) -> str:
-    return f"round:{slug}:turnout"
-
-
-def publish_on_commit(*topics: str) -> None:
-    """Mark ``topics`` dirty once the current transaction commits (immediately outside one).
-
-    Called from services, never from views. Rolled-back work publishes nothing. Only a tiny
-    "dirty" message travels (one Redis round trip for all the topics); each ASGI process
-    recomputes the state itself, coalesced.
-    """
-    from engagement.realtime import broadcast
-
-    if topics:
-        transaction.on_commit(lambda: broadcast.mark_dirty(*topics))

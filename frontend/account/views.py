@@ -1,7 +1,7 @@
 """Account pages: profile, notifications and their settings, personal data, deletion.
 
 Thin views over the services the API uses (``engagement.people.api.Me``,
-``engagement.people.api_account``): ``engagement.people.services`` for the profile and residence,
+``engagement.account.api``): ``engagement.people.services`` for the profile and residence,
 ``engagement.notifications.services`` for the inbox and preferences,
 ``engagement.personal_data`` for the export and account deletion.
 Everything is about the signed-in person only; another person's notification is a 404.

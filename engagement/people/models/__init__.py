@@ -2,7 +2,6 @@
 
 from engagement.people.models.organisations import (
     COUNTRIES,
-    CURRENCIES,
     District,
     Membership,
     Organisation,
@@ -13,7 +12,6 @@ from engagement.people.models.users import ResidentProfile, TargetGroup, User
 
 __all__ = [
     "COUNTRIES",
-    "CURRENCIES",
     "District",
     "Membership",
     "Organisation",

@@ -10,6 +10,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from engagement.money import CURRENCIES
+
 # The Interreg Baltic Sea Region countries first, then countries whose published
 # participatory-budgeting elections Kopa imports.
 COUNTRIES: dict[str, str] = {
@@ -40,21 +42,6 @@ COUNTRIES: dict[str, str] = {
     "US": "United States",
 }
 
-# ISO 4217 code -> digits of the minor unit. Amounts are stored as integers in minor units.
-CURRENCIES: dict[str, int] = {
-    "EUR": 2,
-    "PLN": 2,
-    "SEK": 2,
-    "DKK": 2,
-    "NOK": 2,
-    "ISK": 0,
-    "CHF": 2,
-    "CZK": 2,
-    "GBP": 2,
-    "HUF": 2,
-    "UAH": 2,
-    "USD": 2,
-}
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1a5fb4."))
 

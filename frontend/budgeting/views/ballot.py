@@ -34,7 +34,8 @@ from budgeting.phases import Action
 from budgeting.selectors import reads
 from budgeting.services import voting
 from budgeting.tally import natural_key
-from engagement.people.models import CURRENCIES, Residence
+from engagement.money import CURRENCIES
+from engagement.people.models import Residence
 from frontend.budgeting.forms.ballot import BallotForm, ReceiptForm, WithdrawForm
 from frontend.budgeting.views.rounds import project_url_prefix
 

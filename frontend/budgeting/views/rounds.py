@@ -26,7 +26,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from budgeting import phases
-from budgeting.api.filters import ProjectFilter
 from budgeting.models import (
     BallotFormat,
     BudgetRound,
@@ -45,6 +44,7 @@ from budgeting.models import (
 from budgeting.phases import Action
 from budgeting.selectors import reads
 from budgeting.selectors import rounds as selectors
+from budgeting.selectors.filters import ProjectFilter
 from budgeting.selectors.outcomes import project_outcomes
 from budgeting.services import ballot_box, implementation
 from engagement.content.languages import localised

@@ -44,7 +44,7 @@ from budgeting.phases import Action
 from budgeting.selectors import reads
 from budgeting.selectors import rounds as selectors
 from budgeting.selectors.outcomes import project_outcomes, project_titles
-from budgeting.services import ballot_box, results, rounds
+from budgeting.services import ballot_box, live_updates, results, rounds
 from budgeting.tally import natural_key
 from engagement.http.fields import amount_to_minor
 from engagement.ideas.models import ParticipatoryProcess
@@ -1006,7 +1006,7 @@ def staff_round(request: HttpRequest, budget_round: BudgetRound) -> HttpResponse
             district_rows=district_rows,
             chart=chart_bars(state["timeline"]),
             total_budget=sum(d.budget for d in budgets),
-            live_topic=live.dashboard_topic(budget_round.slug),
+            live_topic=live_updates.dashboard_topic(budget_round.slug),
             phase_effect=PHASE_EFFECTS[budget_round.phase],
             next_scheduled=budget_round.schedule.filter(done_at__isnull=True)
             .order_by("starts_at")

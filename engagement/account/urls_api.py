@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement.people import api_account
+from engagement.account import api as api_account
 
 urlpatterns = [
     # The profile view of engagement.people.api.Me plus DELETE (account deletion).
