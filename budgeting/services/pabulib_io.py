@@ -303,7 +303,7 @@ def pabulib_import(
     else:
         allowed = permissions.is_platform_admin(actor)
     if not allowed:
-        raise PermissionDenied(_("Only administrators of this organisation can import rounds."))
+        raise PermissionDenied(_("Only administrators of this organisation can do this."))
     if slug is not None:
         _check_slug(slug)
     stream = pabulib.iter_pabulib(source, accept_count_mismatch=accept_count_mismatch)

@@ -35,7 +35,8 @@ def organisation_create(
 ) -> Organisation:
     """A new organisation: the platform's operators (or the system, when seeding) only."""
     if not permissions.is_platform_admin(actor):
-        raise PermissionDenied(_("Only operators of the platform can add organisations."))
+        # Not translated: no page or API adds organisations; operators read this in a shell.
+        raise PermissionDenied("Only operators of the platform can add organisations.")
     organisation = Organisation(name=name, slug=slug, country=country, **fields)
     _full_clean(organisation)
     organisation.save()
