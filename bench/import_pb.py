@@ -33,11 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         harness.setup_django(url)
         from budgeting.models import Ballot
         from budgeting.services.pabulib_io import pabulib_import
+        from engagement.people.permissions import SYSTEM
 
         print(f"  {'file':<34} {'ballots':>8} {'seconds':>8} {'ballots/s':>10} {'rows/s':>10}")
         for path in files:
             started = time.perf_counter()
-            report = pabulib_import(str(path))
+            report = pabulib_import(str(path), actor=SYSTEM)
             elapsed = time.perf_counter() - started
             rows = sum(
                 len(p)

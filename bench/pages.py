@@ -39,12 +39,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 def _voting_round(n_projects: int):
     from budgeting.services import rounds
     from engagement.people import services as engagement_services
+    from engagement.people.permissions import SYSTEM
 
     organisation = engagement_services.organisation_create(
-        name="Bench City", slug="bench-city", country="LV", currency="EUR"
+        actor=SYSTEM, name="Bench City", slug="bench-city", country="LV", currency="EUR"
     )
     budget_round = rounds.round_create(
-        actor=None,
+        actor=SYSTEM,
         organisation=organisation,
         title="Bench City budget",
         slug="bench-voting",
@@ -58,7 +59,7 @@ def _voting_round(n_projects: int):
     rng = random.Random(7)
     for number in range(1, n_projects + 1):
         rounds.project_create(
-            actor=None,
+            actor=SYSTEM,
             budget_round=budget_round,
             district_budget=city,
             external_id=f"p{number}",
@@ -68,13 +69,14 @@ def _voting_round(n_projects: int):
             status="feasible",
             categories=["green", "mobility"][: 1 + number % 2],
         )
-    rounds.phase_advance(actor=None, budget_round=budget_round, to_phase="voting")
+    rounds.phase_advance(actor=SYSTEM, budget_round=budget_round, to_phase="voting")
     return budget_round, city
 
 
 def _results_round(n_projects: int, n_voters: int):
     from budgeting.services import results
     from budgeting.services.pabulib_io import pabulib_import
+    from engagement.people.permissions import SYSTEM
 
     rng = random.Random(11)
     costs = [rng.randint(5_000, 200_000) for _ in range(n_projects)]
@@ -109,9 +111,11 @@ def _results_round(n_projects: int, n_voters: int):
     lines += [
         f"v{i};{','.join(str(p + 1) for p in sorted(set(pick)))}" for i, pick in enumerate(picks)
     ]
-    report = pabulib_import(io.StringIO("\n".join(lines) + "\n"), slug="bench-results")
+    report = pabulib_import(
+        io.StringIO("\n".join(lines) + "\n"), slug="bench-results", actor=SYSTEM
+    )
     budget_round = report.budget_round
-    results.results_publish(actor=None, budget_round=budget_round)
+    results.results_publish(actor=SYSTEM, budget_round=budget_round)
     return budget_round
 
 

@@ -107,12 +107,13 @@ def _truth(slug: str, n: int, chosen: list[tuple[str, ...]]) -> dict[int, frozen
 def _open_the_box(slug: str) -> float:
     from budgeting.models import BudgetRound
     from budgeting.services import results, rounds
+    from engagement.people.permissions import SYSTEM
 
     budget_round = BudgetRound.objects.get(slug=slug)
-    rounds.phase_advance(actor=None, budget_round=budget_round, to_phase="tallying")
-    results.results_publish(actor=None, budget_round=budget_round)
+    rounds.phase_advance(actor=SYSTEM, budget_round=budget_round, to_phase="tallying")
+    results.results_publish(actor=SYSTEM, budget_round=budget_round)
     began = time.perf_counter()
-    rounds.phase_advance(actor=None, budget_round=budget_round, to_phase="results")
+    rounds.phase_advance(actor=SYSTEM, budget_round=budget_round, to_phase="results")
     return time.perf_counter() - began
 
 

@@ -30,12 +30,13 @@ def prepare_round(n_voters: int, *, changes_allowed: bool, slug: str = "bench") 
     from budgeting.services import rounds
     from engagement.people import services as engagement_services
     from engagement.people.models import User
+    from engagement.people.permissions import SYSTEM
 
     organisation = engagement_services.organisation_create(
-        name="Bench Town", slug=f"{slug}-town", country="LV", currency="EUR"
+        actor=SYSTEM, name="Bench Town", slug=f"{slug}-town", country="LV", currency="EUR"
     )
     budget_round = rounds.round_create(
-        actor=None,
+        actor=SYSTEM,
         organisation=organisation,
         title="Benchmark round",
         slug=slug,
@@ -50,7 +51,7 @@ def prepare_round(n_voters: int, *, changes_allowed: bool, slug: str = "bench") 
     city = budget_round.districts.get()
     for number in range(1, N_PROJECTS + 1):
         rounds.project_create(
-            actor=None,
+            actor=SYSTEM,
             budget_round=budget_round,
             district_budget=city,
             external_id=f"p{number}",
@@ -58,7 +59,7 @@ def prepare_round(n_voters: int, *, changes_allowed: bool, slug: str = "bench") 
             cost=(20_000 + number * 1_000) * 100,
             status="feasible",
         )
-    rounds.phase_advance(actor=None, budget_round=budget_round, to_phase="voting")
+    rounds.phase_advance(actor=SYSTEM, budget_round=budget_round, to_phase="voting")
 
     users = User.objects.bulk_create(
         [User(email=f"voter{i}@{slug}.example", password="!") for i in range(n_voters)],

@@ -10,9 +10,11 @@ from budgeting.services import results, rounds
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def tally_round(round_id: int, rule: str | None = None) -> list[int]:
-    """Compute a round's outcome (idempotent: unchanged ballots reuse the stored result)."""
+    """Compute a round's outcome (idempotent: unchanged ballots reuse the stored result).
+
+    The staff tally page checked the administrator and the phase before queueing this."""
     budget_round = BudgetRound.objects.select_related("organisation").get(pk=round_id)
-    return [r.pk for r in results.tally_run(actor=None, budget_round=budget_round, rule=rule)]
+    return [r.pk for r in results.tally_compute(budget_round, rule=rule)]
 
 
 @shared_task

@@ -18,6 +18,7 @@ from django.utils import timezone
 from budgeting.demo.rounds import FINISHED_SLUG
 from budgeting.models import BudgetRound, ImplementationStatus, ProjectFollow
 from budgeting.services import implementation
+from engagement.people.permissions import SYSTEM
 
 if TYPE_CHECKING:
     from engagement.people.demo import DemoContext
@@ -67,7 +68,7 @@ def seed(context: DemoContext) -> None:
             continue
         for days_ago, text, status, progress in story:
             implementation.implementation_update_post(
-                actor=None,
+                actor=SYSTEM,
                 project=project,
                 text=text,
                 happened_on=today - datetime.timedelta(days=days_ago),

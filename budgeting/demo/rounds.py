@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from budgeting.models import BudgetRound, DistrictBudget, Phase, ProjectStatus
 from budgeting.services import results, rounds, voting
+from engagement.people.permissions import SYSTEM
 
 if TYPE_CHECKING:
     from engagement.people.demo import DemoContext
@@ -53,7 +54,7 @@ CITYWIDE_BUDGET_EUR = 150_000
 def _create_round(context: DemoContext, slug: str, title: str, year: int) -> BudgetRound:
     organisation = context.organisation
     budget_round = rounds.round_create(
-        actor=None,
+        actor=SYSTEM,
         organisation=organisation,
         title=title,
         slug=slug,
@@ -75,7 +76,7 @@ def _create_round(context: DemoContext, slug: str, title: str, year: int) -> Bud
     districts = {d.key: d for d in DistrictBudget.objects.filter(round=budget_round)}
     for number, (project_title, key, cost, categories) in enumerate(PROJECTS, start=1):
         rounds.project_create(
-            actor=None,
+            actor=SYSTEM,
             budget_round=budget_round,
             district_budget=districts[key],
             external_id=f"{year}-{number:02d}",
@@ -85,8 +86,8 @@ def _create_round(context: DemoContext, slug: str, title: str, year: int) -> Bud
             status=ProjectStatus.FEASIBLE,
             description=f"{project_title}. Proposed by residents and checked by the city.",
         )
-    rounds.phase_advance(actor=None, budget_round=budget_round, to_phase=Phase.INFORMATION)
-    rounds.phase_advance(actor=None, budget_round=budget_round, to_phase=Phase.VOTING)
+    rounds.phase_advance(actor=SYSTEM, budget_round=budget_round, to_phase=Phase.INFORMATION)
+    rounds.phase_advance(actor=SYSTEM, budget_round=budget_round, to_phase=Phase.VOTING)
     return budget_round
 
 
@@ -129,16 +130,16 @@ def seed(context: DemoContext) -> None:
         finished = _create_round(context, FINISHED_SLUG, "Demo City budget 2026", 2026)
     if finished.phase == Phase.VOTING:
         _vote(context, finished, rng)
-        rounds.phase_advance(actor=None, budget_round=finished, to_phase=Phase.TALLYING)
+        rounds.phase_advance(actor=SYSTEM, budget_round=finished, to_phase=Phase.TALLYING)
     if finished.phase == Phase.TALLYING:
-        results.results_publish(actor=None, budget_round=finished)
-        rounds.phase_advance(actor=None, budget_round=finished, to_phase=Phase.RESULTS)
+        results.results_publish(actor=SYSTEM, budget_round=finished)
+        rounds.phase_advance(actor=SYSTEM, budget_round=finished, to_phase=Phase.RESULTS)
 
     current = BudgetRound.objects.filter(slug=VOTING_SLUG).first()
     if current is None:
         current = _create_round(context, VOTING_SLUG, "Demo City budget 2027", 2027)
         rounds.phase_schedule_set(
-            actor=None,
+            actor=SYSTEM,
             budget_round=current,
             phase=Phase.TALLYING,
             starts_at=timezone.now() + timedelta(days=21),

@@ -70,11 +70,9 @@ class ImplementationView:
 
 
 def require_reporter(actor: Any, project: Project) -> None:
-    """Administrators of the organisation report on implementation (``actor=None``: the
-    system, e.g. seeding). The API asks before it reads the request body."""
-    if actor is not None and not permissions.can_manage_organisation(
-        actor, project.round.organisation_id
-    ):
+    """Administrators of the organisation report on implementation (and the system,
+    ``permissions.SYSTEM``, when seeding). The API asks before it reads the request body."""
+    if not permissions.can_manage_organisation(actor, project.round.organisation_id):
         raise PermissionDenied(
             _("Only administrators of this organisation can report on implementation.")
         )
@@ -169,7 +167,7 @@ def _notify_followers(actor: Any, project: Project, update: ImplementationUpdate
         "project.implementation_updated",
         recipients=followers,
         target=project,
-        actor=actor,
+        actor=permissions.person_or_none(actor),
         context={
             "title": project.title,
             "round": budget_round.slug,
@@ -265,7 +263,7 @@ def implementation_update_post(
 
     update = ImplementationUpdate.objects.create(
         project=project,
-        author=actor if getattr(actor, "pk", None) else None,
+        author=permissions.person_or_none(actor),
         happened_on=happened_on,
         text=clean_text,
         status=implementation.status,

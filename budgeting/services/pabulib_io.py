@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_slug
 from django.db import DataError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from budgeting import pabulib
 from budgeting.models import (
@@ -37,6 +39,7 @@ from budgeting.models import (
 )
 from budgeting.services import ballot_box
 from engagement.money import CURRENCIES, from_minor
+from engagement.people import permissions
 from engagement.people.models import COUNTRIES, Organisation
 
 BATCH = 5_000
@@ -281,6 +284,7 @@ def _project_from_record(
 def pabulib_import(
     source: str | IO[str],
     *,
+    actor: Any,
     organisation: Organisation | None = None,
     slug: str | None = None,
     accept_count_mismatch: bool = False,
@@ -290,7 +294,16 @@ def pabulib_import(
 
     A file whose declared counts differ from its rows is refused unless
     ``accept_count_mismatch``; then each difference is the first of the report's warnings.
+    Into ``organisation``, its administrators may import; without one, the file's own
+    organisation is found or added, which only the platform (``permissions.SYSTEM`` for the
+    ``pabulib_import`` command) may do.
     """
+    if organisation is not None:
+        allowed = permissions.can_manage_organisation(actor, organisation)
+    else:
+        allowed = permissions.is_platform_admin(actor)
+    if not allowed:
+        raise PermissionDenied(_("Only administrators of this organisation can do this."))
     if slug is not None:
         _check_slug(slug)
     stream = pabulib.iter_pabulib(source, accept_count_mismatch=accept_count_mismatch)

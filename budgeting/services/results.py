@@ -108,10 +108,22 @@ def election_input(budget_round: BudgetRound, district_budget: DistrictBudget) -
 
 
 def require_tally_rights(actor: Any, budget_round: BudgetRound) -> None:
-    if actor is not None and not permissions.can_manage_organisation(
-        actor, budget_round.organisation
-    ):
+    """Administrators of the round's organisation, or the system (``permissions.SYSTEM``)."""
+    if not permissions.can_manage_organisation(actor, budget_round.organisation):
         raise PermissionDenied(_("Only administrators of this organisation can run the tally."))
+
+
+def check_tally(actor: Any, budget_round: BudgetRound) -> None:
+    """May ``actor`` run the tally now: an administrator, once voting has closed."""
+    require_tally_rights(actor, budget_round)
+    if not phases.allows(budget_round.phase, Action.TALLY):
+        raise ValidationError(
+            {
+                "phase": ValidationError(
+                    _("The tally runs once voting has closed."), code="wrong_phase"
+                )
+            }
+        )
 
 
 def tally_district(
@@ -159,18 +171,18 @@ def tally_district(
 
 
 def tally_run(
-    *, actor: Any | None, budget_round: BudgetRound, rule: str | None = None
+    *, actor: Any, budget_round: BudgetRound, rule: str | None = None
 ) -> list[TallyResult]:
-    """Compute (or reuse) the outcome of ``rule`` (default: the round's) for every district."""
-    require_tally_rights(actor, budget_round)
-    if actor is not None and not phases.allows(budget_round.phase, Action.TALLY):
-        raise ValidationError(
-            {
-                "phase": ValidationError(
-                    _("The tally runs once voting has closed."), code="wrong_phase"
-                )
-            }
-        )
+    """Compute (or reuse) the outcome of ``rule`` (default: the round's) for every district,
+    if :func:`check_tally` lets ``actor`` run it now."""
+    check_tally(actor, budget_round)
+    return tally_compute(budget_round, rule=rule)
+
+
+def tally_compute(budget_round: BudgetRound, *, rule: str | None = None) -> list[TallyResult]:
+    """The tally itself, in any phase, with no one to check: callers checked first —
+    :func:`tally_run`, :func:`results_publish`, and the background task that a page queues
+    after its own check (the task's result is a preview until results are published)."""
     rule = rule or budget_round.outcome_rule
     if rule not in tally.RULES:
         raise ValidationError(
@@ -183,10 +195,10 @@ def tally_run(
 
 
 @transaction.atomic
-def results_publish(*, actor: Any | None, budget_round: BudgetRound) -> list[TallyResult]:
+def results_publish(*, actor: Any, budget_round: BudgetRound) -> list[TallyResult]:
     """Publish the round's rule outcome per district and mark projects selected or not."""
     require_tally_rights(actor, budget_round)
-    if actor is not None and not phases.allows(budget_round.phase, Action.PUBLISH):
+    if not phases.allows(budget_round.phase, Action.PUBLISH):
         raise ValidationError(
             {
                 "phase": ValidationError(
@@ -194,7 +206,7 @@ def results_publish(*, actor: Any | None, budget_round: BudgetRound) -> list[Tal
                 )
             }
         )
-    results = tally_run(actor=None, budget_round=budget_round)
+    results = tally_compute(budget_round)  # the administrator and the phase were checked above
     now = timezone.now()
     TallyResult.objects.filter(
         district_budget__round=budget_round, published_at__isnull=False

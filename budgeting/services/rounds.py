@@ -73,9 +73,8 @@ PROJECT_EDITABLE_FIELDS = frozenset(
 
 def require_admin(actor: Any, organisation: Organisation | None = None) -> None:
     """Administrators of ``organisation`` (``None``: of some organisation) may design rounds;
-    ``actor=None`` is the system. The API asks before it reads the request body."""
-    if actor is None:
-        return
+    so may the system (``permissions.SYSTEM``), which holds every role. Nobody else: a
+    missing actor (``None``) is refused. The API asks before it reads the request body."""
     if organisation is None:
         allowed = permissions.has_role_somewhere(actor, Role.ADMINISTRATOR)
     else:
@@ -172,7 +171,7 @@ def _validate_round(budget_round: BudgetRound) -> None:
 @transaction.atomic
 def round_create(
     *,
-    actor: Any | None,
+    actor: Any,
     organisation: Organisation,
     title: str,
     slug: str,
@@ -203,17 +202,16 @@ def round_create(
             }
         )
     budget_round.save()
+    # The administrator was checked above, and a new round is in draft: add the budgets.
     if citywide_budget is not None:
-        district_budget_create(
-            actor=None,
+        _district_budget_add(
             budget_round=budget_round,
             key="city",
             name=_("City-wide"),
             budget=citywide_budget,
         )
     for position, (district, amount) in enumerate(district_budgets, start=1):
-        district_budget_create(
-            actor=None,
+        _district_budget_add(
             budget_round=budget_round,
             key=district.slug,
             name=district.name,
@@ -242,7 +240,7 @@ def round_update(*, actor: Any, budget_round: BudgetRound, **changes: Any) -> Bu
 @transaction.atomic
 def district_budget_create(
     *,
-    actor: Any | None,
+    actor: Any,
     budget_round: BudgetRound,
     key: str,
     name: str,
@@ -250,9 +248,30 @@ def district_budget_create(
     district: District | None = None,
     position: int = 0,
 ) -> DistrictBudget:
+    """A further budget (city-wide pot or a district's) while the round is being designed."""
     require_admin(actor, budget_round.organisation)
-    if actor is not None:
-        _require_phase(budget_round, Action.CONFIGURE)
+    _require_phase(budget_round, Action.CONFIGURE)
+    return _district_budget_add(
+        budget_round=budget_round,
+        key=key,
+        name=name,
+        budget=budget,
+        district=district,
+        position=position,
+    )
+
+
+def _district_budget_add(
+    *,
+    budget_round: BudgetRound,
+    key: str,
+    name: str,
+    budget: int,
+    district: District | None = None,
+    position: int = 0,
+) -> DistrictBudget:
+    """The write behind :func:`district_budget_create` and :func:`round_create`, which
+    checked the administrator and the phase first."""
     if district is not None and district.organisation_id != budget_round.organisation_id:
         raise ValidationError(
             {
@@ -325,7 +344,7 @@ def _require_round_district(budget_round: BudgetRound, district_budget: District
 @transaction.atomic
 def project_create(
     *,
-    actor: Any | None,
+    actor: Any,
     budget_round: BudgetRound,
     district_budget: DistrictBudget,
     external_id: str,
@@ -335,8 +354,7 @@ def project_create(
     **fields: Any,
 ) -> Project:
     require_admin(actor, budget_round.organisation)
-    if actor is not None:
-        _require_phase(budget_round, Action.EDIT_PROJECTS)
+    _require_phase(budget_round, Action.EDIT_PROJECTS)
     _require_round_district(budget_round, district_budget)
     project = Project(
         round=budget_round,
@@ -480,10 +498,11 @@ ENTRY_CHECKS = {Phase.VOTING: _enter_voting, Phase.RESULTS: _enter_results}
 
 
 @transaction.atomic
-def phase_advance(*, actor: Any | None, budget_round: BudgetRound, to_phase: str) -> BudgetRound:
+def phase_advance(*, actor: Any, budget_round: BudgetRound, to_phase: str) -> BudgetRound:
     """Move the round to ``to_phase`` if the phase machine and its entry checks allow it.
 
-    ``actor=None`` is the scheduler. Locks the round so two staff clicks cannot race.
+    An administrator, or the scheduler as ``permissions.SYSTEM``. Locks the round so two
+    staff clicks cannot race.
     """
     require_admin(actor, budget_round.organisation)
     locked = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
@@ -532,7 +551,9 @@ def phase_schedule_set(
 def scheduled_phases_run(now: datetime | None = None) -> list[tuple[str, str]]:
     """Advance every round whose next scheduled phase is due. Returns (round, phase) moved.
 
-    Safe to run concurrently and repeatedly: each move locks its round and re-checks.
+    The scheduler acts as the system (``permissions.SYSTEM``): staff set the schedule, so
+    the move itself needs no person. Safe to run concurrently and repeatedly: each move
+    locks its round and re-checks.
     """
     now = now or timezone.now()
     moved = []
@@ -548,7 +569,7 @@ def scheduled_phases_run(now: datetime | None = None) -> list[tuple[str, str]]:
         if not phases.can_move(budget_round.phase, entry.phase):
             continue
         try:
-            phase_advance(actor=None, budget_round=budget_round, to_phase=entry.phase)
+            phase_advance(actor=permissions.SYSTEM, budget_round=budget_round, to_phase=entry.phase)
         except ValidationError:
             continue  # entry checks failed; staff see the phase did not change
         current[budget_round.pk] = budget_round.phase

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from engagement.people import services
 from engagement.people.models import District, Organisation, Residence, ResidentProfile, Role, User
+from engagement.people.permissions import SYSTEM
 
 DEMO_PASSWORD = "kopa-demo-password"
 DEMO_ORGANISATION_SLUG = "demo-city"
@@ -68,6 +69,7 @@ def seed() -> DemoContext:
     organisation = Organisation.objects.filter(slug=DEMO_ORGANISATION_SLUG).first()
     if organisation is None:
         organisation = services.organisation_create(
+            actor=SYSTEM,
             name="Demo City",
             slug=DEMO_ORGANISATION_SLUG,
             country="LV",
@@ -80,7 +82,10 @@ def seed() -> DemoContext:
     for name, slug in DISTRICTS:
         district = District.objects.filter(organisation=organisation, slug=slug).first()
         districts.append(
-            district or services.district_create(organisation=organisation, name=name, slug=slug)
+            district
+            or services.district_create(
+                actor=SYSTEM, organisation=organisation, name=name, slug=slug
+            )
         )
 
     _user("platform@kopa.local", "Platform Operator", is_staff=True, is_superuser=True)
@@ -88,7 +93,7 @@ def seed() -> DemoContext:
     staff = {}
     for email, name, role in STAFF:
         user = _user(email, name)
-        services.membership_grant(actor=None, organisation=organisation, user=user, role=role)
+        services.membership_grant(actor=SYSTEM, organisation=organisation, user=user, role=role)
         staff[role] = user
 
     rng = random.Random(20261122)  # same residents on every run

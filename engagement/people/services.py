@@ -31,7 +31,13 @@ def _full_clean(instance: Any, **kwargs: Any) -> None:
 
 
 @transaction.atomic
-def organisation_create(*, name: str, slug: str, country: str, **fields: Any) -> Organisation:
+def organisation_create(
+    *, actor: Any, name: str, slug: str, country: str, **fields: Any
+) -> Organisation:
+    """A new organisation: the platform's operators (or the system, when seeding) only."""
+    if not permissions.is_platform_admin(actor):
+        # Not translated: no page or API adds organisations; operators read this in a shell.
+        raise PermissionDenied("Only operators of the platform can add organisations.")
     organisation = Organisation(name=name, slug=slug, country=country, **fields)
     _full_clean(organisation)
     organisation.save()
@@ -127,7 +133,9 @@ def organisation_branding_update(
 
 
 @transaction.atomic
-def district_create(*, organisation: Organisation, name: str, slug: str) -> District:
+def district_create(*, actor: Any, organisation: Organisation, name: str, slug: str) -> District:
+    if not permissions.can_manage_organisation(actor, organisation):
+        raise PermissionDenied(_("Only administrators of this organisation can change it."))
     district = District(organisation=organisation, name=name, slug=slug)
     _full_clean(district)
     district.save()
@@ -143,16 +151,17 @@ def require_role_granter(actor: Any, organisation: Organisation, *, revoking: bo
 
 
 @transaction.atomic
-def membership_grant(
-    *, actor: Any | None, organisation: Organisation, user: Any, role: str
-) -> Membership:
-    """Give ``user`` a staff role. Idempotent. ``actor=None`` is the system (seeding)."""
-    if actor is not None:
-        require_role_granter(actor, organisation)
+def membership_grant(*, actor: Any, organisation: Organisation, user: Any, role: str) -> Membership:
+    """Give ``user`` a staff role. Idempotent. Seeding grants as ``permissions.SYSTEM``,
+    recorded as granted by nobody."""
+    require_role_granter(actor, organisation)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")}, code="unknown_role")
     membership, _created = Membership.objects.get_or_create(
-        user=user, organisation=organisation, role=role, defaults={"granted_by": actor}
+        user=user,
+        organisation=organisation,
+        role=role,
+        defaults={"granted_by": permissions.person_or_none(actor)},
     )
     permissions.forget_roles(user)
     return membership

@@ -10,6 +10,7 @@ from django.db import connection, connections
 
 from engagement.people import services
 from engagement.people.models import Membership, Role
+from engagement.people.permissions import SYSTEM
 from tests import factories
 
 
@@ -22,7 +23,7 @@ def test_concurrent_grants_of_one_role_leave_exactly_one_membership():
     def grant(_: int) -> int:
         try:
             membership = services.membership_grant(
-                actor=None, organisation=town, user=person, role=Role.REVIEWER
+                actor=SYSTEM, organisation=town, user=person, role=Role.REVIEWER
             )
             return membership.pk
         finally:

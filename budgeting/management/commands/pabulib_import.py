@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from budgeting.services.pabulib_io import PabulibImportError, pabulib_import
 from engagement.people.models import Organisation
+from engagement.people.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         try:
             report = pabulib_import(
                 path,
+                actor=SYSTEM,  # whoever runs manage.py operates the platform
                 organisation=organisation,
                 slug=options["slug"],
                 accept_count_mismatch=options["accept_count_mismatch"],

@@ -10,6 +10,7 @@ from budgeting import pabulib
 from budgeting.models import Phase
 from budgeting.services import results, rounds, voting
 from budgeting.services.pabulib_io import pabulib_import
+from engagement.people.permissions import SYSTEM
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +30,12 @@ def finished_round(riga):
             district_budget=city,
             projects=choice,
         )
-    rounds.phase_advance(actor=None, budget_round=budget_round, to_phase=Phase.TALLYING)
+    rounds.phase_advance(actor=SYSTEM, budget_round=budget_round, to_phase=Phase.TALLYING)
     return budget_round
 
 
 def _publish(budget_round):
-    results.results_publish(actor=None, budget_round=budget_round)
+    results.results_publish(actor=SYSTEM, budget_round=budget_round)
 
 
 def test_nothing_is_exported_before_publication(client, finished_round):
@@ -61,7 +62,7 @@ def test_results_csv_has_a_row_per_project_with_the_outcome(client, finished_rou
     assert by_id["p1"]["support"] == "2"
     assert by_id["p1"]["cost"] == "40000.00"
     selected = {pid for pid, row in by_id.items() if row["selected"] == "True"}
-    published = results.tally_run(actor=None, budget_round=finished_round)[0].selected
+    published = results.tally_run(actor=SYSTEM, budget_round=finished_round)[0].selected
     assert selected == set(published)
 
 
@@ -84,10 +85,10 @@ def test_ballot_file_of_a_secret_round_reimports_to_the_same_outcome(client, fin
     assert all(not v.extra for v in election.votes)
     assert "@" not in text  # no email, no account reference
 
-    report = pabulib_import(io.StringIO(text), organisation=riga, slug="reimported")
+    report = pabulib_import(io.StringIO(text), actor=SYSTEM, organisation=riga, slug="reimported")
     again = results.tally_district(
         report.budget_round, report.budget_round.districts.get(), finished_round.outcome_rule
     )
-    original = results.tally_run(actor=None, budget_round=finished_round)[0]
+    original = results.tally_run(actor=SYSTEM, budget_round=finished_round)[0]
     assert sorted(again.selected) == sorted(original.selected)
     assert again.spent == original.spent

@@ -11,6 +11,7 @@ from budgeting.models import Ballot, BudgetRound, DistrictBudget, Project
 from budgeting.services import pabulib_io
 from budgeting.services.pabulib_io import PabulibImportError, pabulib_import
 from engagement.people.models import Organisation
+from engagement.people.permissions import SYSTEM
 from tests.budgeting.pabulib.support import CUT_AFTER_11, election, write
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def nothing_stored() -> bool:
 
 def refusal(source: str, **options: object) -> PabulibImportError:
     with pytest.raises(PabulibImportError) as info:
-        pabulib_import(source, **options)  # type: ignore[arg-type]
+        pabulib_import(source, actor=SYSTEM, **options)  # type: ignore[arg-type]
     assert "\n" not in str(info.value)
     assert nothing_stored()
     return info.value
@@ -45,7 +46,7 @@ def test_a_file_cut_after_11_of_its_19_ballots_is_refused(tmp_path: Path) -> Non
 
 
 def test_an_accepted_count_mismatch_imports_what_the_file_holds(tmp_path: Path) -> None:
-    report = pabulib_import(write(tmp_path, CUT_AFTER_11), accept_count_mismatch=True)
+    report = pabulib_import(write(tmp_path, CUT_AFTER_11), actor=SYSTEM, accept_count_mismatch=True)
     assert report.ballots == 11
     assert Ballot.objects.filter(district_budget__round=report.budget_round).count() == 11
     assert report.warnings == [
@@ -55,7 +56,7 @@ def test_an_accepted_count_mismatch_imports_what_the_file_holds(tmp_path: Path) 
 
 
 def test_a_sound_file_imports_without_warnings(tmp_path: Path) -> None:
-    report = pabulib_import(write(tmp_path, election()))
+    report = pabulib_import(write(tmp_path, election()), actor=SYSTEM)
     assert (report.projects, report.ballots, report.warnings) == (3, 19, [])
 
 
@@ -141,7 +142,7 @@ def test_a_slug_that_cannot_be_a_round_slug_is_refused(tmp_path: Path, slug: str
 
 def test_coordinates_that_are_not_numbers_are_left_out(tmp_path: Path) -> None:
     text = GOOD.replace("Park;56.9", "Park;NaN").replace("Bridge;None", "Bridge;1e999999999")
-    report = pabulib_import(write(tmp_path, text))
+    report = pabulib_import(write(tmp_path, text), actor=SYSTEM)
     assert list(report.budget_round.projects.values_list("latitude", flat=True)) == [None] * 3
 
 

@@ -19,6 +19,7 @@ from budgeting.models import (
 )
 from budgeting.services import rounds
 from engagement.people.models import Role
+from engagement.people.permissions import SYSTEM
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +192,7 @@ class TestRoundCreate:
         assert BudgetRound.objects.get(pk=budget_round.pk).lottery_seed == 2027
 
     def test_an_import_may_keep_the_files_currency(self, riga):
-        budget_round = create(None, riga, currency="PLN", source_meta={"country": "Poland"})
+        budget_round = create(SYSTEM, riga, currency="PLN", source_meta={"country": "Poland"})
         assert budget_round.currency == "PLN"
 
 

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 class TestOrganisationCreate:
     def test_creates_with_validated_fields(self):
         town = services.organisation_create(
+            actor=permissions.SYSTEM,
             name="Tartu",
             slug="tartu",
             country="EE",
@@ -37,16 +38,27 @@ class TestOrganisationCreate:
     )
     def test_rejects_bad_values_by_field(self, field, value):
         fields = {"name": "Tartu", "slug": "tartu", "country": "EE", field: value}
+        fields["actor"] = permissions.SYSTEM
         with pytest.raises(ValidationError) as error:
             services.organisation_create(**fields)
         assert field in error.value.message_dict
 
     def test_duplicate_slug_is_a_field_error_and_keeps_the_first(self, riga):
         with pytest.raises(ValidationError) as error:
-            services.organisation_create(name="Other", slug="riga", country="LV")
+            services.organisation_create(
+                actor=permissions.SYSTEM, name="Other", slug="riga", country="LV"
+            )
         assert "slug" in error.value.message_dict
         riga.refresh_from_db()
         assert riga.name == "Rīga"
+
+    def test_only_the_platform_adds_organisations(self, riga_admin):
+        for actor in (None, riga_admin):
+            with pytest.raises(PermissionDenied):
+                services.organisation_create(actor=actor, name="Tartu", slug="tartu", country="EE")
+        assert services.organisation_create(
+            actor=permissions.SYSTEM, name="Tartu", slug="tartu", country="EE"
+        ).pk
 
 
 class TestOrganisationUpdate:
@@ -99,6 +111,27 @@ class TestMemberships:
                 actor=gdansk_admin, organisation=riga, user=gdansk_admin, role=Role.ADMINISTRATOR
             )
         assert not Membership.objects.filter(organisation=riga, user=gdansk_admin).exists()
+
+    def test_no_actor_cannot_grant(self, riga):
+        person = factories.UserFactory()
+        with pytest.raises(PermissionDenied):
+            services.membership_grant(actor=None, organisation=riga, user=person, role=Role.OFFICER)
+        assert not Membership.objects.filter(organisation=riga, user=person).exists()
+
+    def test_the_system_grants_and_is_recorded_as_nobody(self, riga):
+        person = factories.UserFactory()
+        membership = services.membership_grant(
+            actor=permissions.SYSTEM, organisation=riga, user=person, role=Role.OFFICER
+        )
+        assert membership.granted_by is None
+        assert permissions.can_enter_paper_ballots(person, riga)
+
+    def test_an_administrator_is_recorded_as_granter(self, riga, riga_admin):
+        person = factories.UserFactory()
+        membership = services.membership_grant(
+            actor=riga_admin, organisation=riga, user=person, role=Role.OFFICER
+        )
+        assert membership.granted_by == riga_admin
 
     def test_last_administrator_cannot_be_removed(self, riga, riga_admin):
         with pytest.raises(ValidationError) as error:

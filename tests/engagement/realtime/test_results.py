@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from budgeting.services import results, rounds, voting
+from engagement.people.permissions import SYSTEM
 from tests import factories
 from tests.engagement.realtime.conftest import Live, run
 
@@ -26,7 +27,7 @@ def tallying_round(riga):
             district_budget=city,
             projects=choice,
         )
-    rounds.phase_advance(actor=None, budget_round=budget_round, to_phase="tallying")
+    rounds.phase_advance(actor=SYSTEM, budget_round=budget_round, to_phase="tallying")
     return budget_round
 
 
@@ -40,10 +41,10 @@ async def test_snapshot_says_unpublished_then_publication_is_pushed(tallying_rou
         "districts": [],
     }
 
-    await run(results.tally_run)(actor=None, budget_round=tallying_round)
+    await run(results.tally_run)(actor=SYSTEM, budget_round=tallying_round)
     assert await live.nothing(0.4)  # a staff preview is not a publication
 
-    await run(results.results_publish)(actor=None, budget_round=tallying_round)
+    await run(results.results_publish)(actor=SYSTEM, budget_round=tallying_round)
     update = await live.receive()
     assert update["type"] == "results"
     (city,) = update["payload"]["districts"]

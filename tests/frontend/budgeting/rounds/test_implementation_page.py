@@ -12,6 +12,7 @@ from PIL import Image
 
 from budgeting.models import Project, ProjectFollow
 from budgeting.services import implementation
+from engagement.people.permissions import SYSTEM
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def budget_round(riga):
     Project.objects.filter(round=budget_round, external_id="p2").update(title="Bike lane")
     p1 = budget_round.projects.get(external_id="p1")
     implementation.implementation_update_post(
-        actor=None,
+        actor=SYSTEM,
         project=p1,
         text="<p>Site <strong>surveyed</strong>.</p><script>alert(1)</script>",
         happened_on=datetime.date(2026, 3, 2),
@@ -39,7 +40,7 @@ def budget_round(riga):
         progress=20,
     )
     implementation.implementation_update_post(
-        actor=None,
+        actor=SYSTEM,
         project=p1,
         text="<p>Benches ordered.</p>",
         happened_on=datetime.date(2026, 4, 10),
@@ -81,7 +82,7 @@ class TestTracker:
         Image.new("RGB", (40, 30), (200, 120, 40)).save(photo, "PNG")
         photo.seek(0)
         implementation.implementation_update_post(
-            actor=None,
+            actor=SYSTEM,
             project=project(budget_round, "p2"),
             text="<p>Lane marked.</p>",
             images=[implementation.ImageUpload(photo, "Fresh paint on the bike lane")],
@@ -120,13 +121,15 @@ class TestTracker:
     def test_fixed_number_of_queries(self, client, riga, resident, django_assert_max_num_queries):
         small = factories.results_round(organisation=riga, selected=("p1",))
         implementation.implementation_update_post(
-            actor=None, project=small.projects.get(external_id="p1"), text="<p>Started.</p>"
+            actor=SYSTEM, project=small.projects.get(external_id="p1"), text="<p>Started.</p>"
         )
         big = factories.results_round(
             organisation=riga, costs=(1_000_00,) * 40, selected=tuple(f"p{n}" for n in range(1, 41))
         )
         for p in big.projects.all()[:10]:
-            implementation.implementation_update_post(actor=None, project=p, text="<p>Started.</p>")
+            implementation.implementation_update_post(
+                actor=SYSTEM, project=p, text="<p>Started.</p>"
+            )
             factories.ProjectFollowFactory(project=p)
         client.force_login(resident)
         with CaptureQueriesContext(connection) as few:
