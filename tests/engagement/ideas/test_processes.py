@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from engagement.ideas import permissions as rules
-from engagement.ideas import selectors, services
+from engagement.ideas import selectors
 from engagement.ideas.models import ParticipatoryProcess
+from engagement.ideas.services import ideas, processes
 from tests import factories
 from tests.engagement.ideas.util import codes
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def collection(actor, organisation, **fields):
     values = {"slug": "parks", "title": "Parks", **fields}
-    return services.process_create(actor=actor, organisation=organisation, kind="ideas", **values)
+    return processes.process_create(actor=actor, organisation=organisation, kind="ideas", **values)
 
 
 class TestCreateRefuses:
@@ -42,7 +43,7 @@ class TestCreateRefuses:
     def test_a_round_of_another_organisation(self, riga, gdansk, riga_admin):
         elsewhere = factories.BudgetRoundFactory(organisation=gdansk)
         with pytest.raises(ValidationError) as caught:
-            services.process_create(
+            processes.process_create(
                 actor=None, organisation=riga, kind="budget", slug="b", budget_round=elsewhere
             )
         assert codes(caught.value) == {"budget_round": ["wrong_organisation"]}
@@ -50,7 +51,7 @@ class TestCreateRefuses:
     def test_a_second_process_for_the_same_round(self, riga):
         process = factories.budget_process(organisation=riga)
         with pytest.raises(ValidationError) as caught:
-            services.process_create(
+            processes.process_create(
                 actor=None,
                 organisation=riga,
                 kind="budget",
@@ -61,13 +62,13 @@ class TestCreateRefuses:
 
     def test_a_budget_process_without_a_round_or_with_dates(self, riga):
         with pytest.raises(ValidationError) as caught:
-            services.process_create(
+            processes.process_create(
                 actor=None, organisation=riga, kind="budget", slug="b", title="B"
             )
         assert codes(caught.value) == {"budget_round": ["required"]}
         budget_round = factories.BudgetRoundFactory(organisation=riga)
         with pytest.raises(ValidationError) as caught:
-            services.process_create(
+            processes.process_create(
                 actor=None, organisation=riga, kind="budget", slug="b",
                 budget_round=budget_round, closes_at=timezone.now(),
             )  # fmt: skip
@@ -81,7 +82,7 @@ class TestCreateRefuses:
 
 def test_a_budget_process_takes_the_round_title(riga):
     budget_round = factories.BudgetRoundFactory(organisation=riga, title="Rīga 2028")
-    process = services.process_create(
+    process = processes.process_create(
         actor=None, organisation=riga, kind="budget", slug="riga-2028", budget_round=budget_round
     )
     assert (process.title, process.currency) == ("Rīga 2028", "EUR")
@@ -90,9 +91,9 @@ def test_a_budget_process_takes_the_round_title(riga):
 def test_categories_in_use_cannot_be_removed(riga_admin, idea):
     factories.IdeaFactory(process=idea.process, category="play")
     with pytest.raises(ValidationError) as caught:
-        services.process_update(actor=riga_admin, process=idea.process, categories=["green"])
+        processes.process_update(actor=riga_admin, process=idea.process, categories=["green"])
     assert codes(caught.value) == {"categories": ["category_in_use"]}
-    services.process_update(
+    processes.process_update(
         actor=riga_admin, process=idea.process, categories=["play", "new"], title="Sea <b>front</b>"
     )
     stored = ParticipatoryProcess.objects.get(pk=idea.process_id)
@@ -102,7 +103,7 @@ def test_categories_in_use_cannot_be_removed(riga_admin, idea):
 def test_a_budget_process_follows_its_round(riga, riga_admin):
     process = factories.budget_process(organisation=riga, phase="proposals")
     with pytest.raises(ValidationError) as caught:
-        services.process_phase_advance(actor=riga_admin, process=process, to_phase="closed")
+        processes.process_phase_advance(actor=riga_admin, process=process, to_phase="closed")
     assert codes(caught.value) == {"phase": ["follows_round"]}
     assert rules.current_phase(process) == "proposals"
 
@@ -130,5 +131,5 @@ def test_the_review_date_closes_submission(riga, riga_admin, author):
     )  # fmt: skip
     assert rules.current_phase(process) == "reviewing"
     with pytest.raises(ValidationError) as caught:
-        services.idea_create(author=author, process=process, title="Late", description="x")
+        ideas.idea_create(author=author, process=process, title="Late", description="x")
     assert codes(caught.value) == {"phase": ["wrong_phase"]}
