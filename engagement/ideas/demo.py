@@ -32,6 +32,7 @@ from engagement.ideas.models import (
 )
 from engagement.ideas.services import ideas, moderation, processes
 from engagement.people.models import District, Role, User
+from engagement.people.permissions import SYSTEM
 
 if TYPE_CHECKING:
     from engagement.people.demo import DemoContext
@@ -187,7 +188,7 @@ def _budget_process(context: DemoContext, budget_round: BudgetRound) -> Particip
     process = ParticipatoryProcess.objects.filter(budget_round=budget_round).first()
     if process is None:
         process = processes.process_create(
-            actor=None,
+            actor=SYSTEM,
             organisation=context.organisation,
             kind=ProcessKind.BUDGET,
             slug=budget_round.slug,
@@ -260,7 +261,7 @@ def _waterfront(context: DemoContext) -> None:
     if process is None:
         now = timezone.now()
         process = processes.process_create(
-            actor=None,
+            actor=SYSTEM,
             organisation=organisation,
             kind=ProcessKind.IDEAS,
             slug=WATERFRONT_SLUG,

@@ -8,7 +8,8 @@
 - ``review``: feasibility decisions, merging, accepted ideas becoming ballot projects;
 - ``checks``: what they all check first, and how they say no.
 
-Each service checks who asks (``actor``) and whether the phase allows it, then writes in
+Each service checks who asks (``actor``: a person, or ``engagement.people.permissions.SYSTEM``
+for the platform itself — never ``None``) and whether the phase allows it, then writes in
 one transaction, and tells the people concerned through
 ``engagement.notifications.services.notify`` (recorded with the write, e-mailed after
 commit). Refusals are ``PermissionDenied`` (role or account missing) or ``ValidationError``

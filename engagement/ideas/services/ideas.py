@@ -33,6 +33,7 @@ from engagement.ideas.services.checks import (
 )
 from engagement.ideas.services.supports import follow_quietly, followers
 from engagement.notifications.services import notify
+from engagement.people import permissions as staff_permissions
 from engagement.people.models import District, User
 
 TITLE_MAX = 200
@@ -93,7 +94,7 @@ def set_status(idea: Idea, status: str, *, actor: Any, notify_event: str | None)
             notify_event,
             recipients=_audience(idea),
             target=idea,
-            actor=actor if rules.signed_in(actor) else None,
+            actor=staff_permissions.person_or_none(actor) if rules.signed_in(actor) else None,
             context=context,
         )
 

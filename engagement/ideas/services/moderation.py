@@ -41,6 +41,7 @@ from engagement.ideas.services.checks import (
     text_field,
 )
 from engagement.notifications.services import notify
+from engagement.people.permissions import person_or_none
 
 DETAILS_MAX = 1_000
 
@@ -128,7 +129,9 @@ def _close_reports(actor: Any, idea: Idea, comment: Comment | None, status: str)
         if comment is not None
         else reports.filter(idea=idea, comment__isnull=True)
     )
-    closed = reports.update(status=status, resolved_at=timezone.now(), resolved_by=actor)
+    closed = reports.update(
+        status=status, resolved_at=timezone.now(), resolved_by=person_or_none(actor)
+    )
     if closed:
         dashboards.counts_changed(idea.process.organisation_id)  # the moderation queue
     return closed
@@ -139,7 +142,7 @@ def _log(
 ) -> ModerationLog:
     return ModerationLog.objects.create(
         organisation_id=idea.process.organisation_id,
-        actor=actor,
+        actor=person_or_none(actor),
         action=action,
         idea=None if comment is not None else idea,
         comment=comment,
@@ -167,7 +170,7 @@ def _tell_author(event: str, actor: Any, idea: Idea, content: Any, note: str) ->
         event,
         recipients=[content.author],
         target=content,
-        actor=actor,
+        actor=person_or_none(actor),
         context={
             "title": idea.title,
             "idea": idea.pk,

@@ -1,6 +1,7 @@
 """Writes for participatory processes: create, change settings, move an idea collection on.
 
-Administrators of the organisation run processes. A budget process is the idea
+Administrators of the organisation run processes; the platform itself passes
+``engagement.people.permissions.SYSTEM`` (seeding, imports). A budget process is the idea
 phase of a budget round and follows the round's phases; an idea collection has its own.
 """
 
@@ -42,7 +43,7 @@ def _clean_process_fields(fields: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def process_create(
     *,
-    actor: Any | None,
+    actor: Any,
     organisation: Organisation,
     kind: str,
     slug: str,
@@ -52,10 +53,10 @@ def process_create(
 ) -> ParticipatoryProcess:
     """A new process: an idea collection (in draft) or the idea phase of a budget round.
 
-    ``actor=None`` is the system (seeding). One process per round.
+    ``actor`` is an administrator of the organisation, or ``SYSTEM`` (seeding, imports).
+    One process per round.
     """
-    if actor is not None:
-        require_process_admin(actor, organisation)
+    require_process_admin(actor, organisation)
     unknown = set(fields) - PROCESS_FIELDS
     if unknown:
         raise ValidationError({name: _("Unknown setting.") for name in sorted(unknown)})
@@ -102,11 +103,13 @@ def process_update(
 
 @transaction.atomic
 def process_phase_advance(
-    *, actor: Any | None, process: ParticipatoryProcess, to_phase: str
+    *, actor: Any, process: ParticipatoryProcess, to_phase: str
 ) -> ParticipatoryProcess:
-    """Move an idea collection forward (a budget process follows its round)."""
-    if actor is not None:
-        require_process_admin(actor, process.organisation_id)
+    """Move an idea collection forward (a budget process follows its round).
+
+    ``actor`` is an administrator of the organisation, or ``SYSTEM``.
+    """
+    require_process_admin(actor, process.organisation_id)
     if process.kind != ProcessKind.IDEAS:
         raise error(
             "phase",

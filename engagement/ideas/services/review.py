@@ -34,6 +34,7 @@ from engagement.ideas.services.checks import (
     text_field,
 )
 from engagement.ideas.services.ideas import set_status
+from engagement.people.permissions import person_or_none
 
 # What a reviewer may answer: the idea's next status.
 DECISIONS = (IdeaStatus.UNDER_REVIEW, IdeaStatus.ACCEPTED, IdeaStatus.REJECTED)
@@ -148,7 +149,7 @@ def idea_review(
         locked.admin_cost = cost
     locked.public_reason = reason
     locked.feasible = {IdeaStatus.ACCEPTED: True, IdeaStatus.REJECTED: False}.get(decision)
-    locked.reviewed_by = actor
+    locked.reviewed_by = person_or_none(actor)
     locked.reviewed_at = timezone.now()
     if decision == IdeaStatus.ACCEPTED and locked.process.kind == ProcessKind.BUDGET:
         assert cost is not None
@@ -211,7 +212,7 @@ def idea_merge(*, actor: Any, idea: Idea, into: Idea, public_reason: str = "") -
     raise_errors(errors)
     locked.merged_into = into
     locked.public_reason = reason
-    locked.reviewed_by = actor
+    locked.reviewed_by = person_or_none(actor)
     locked.reviewed_at = timezone.now()
     set_status(locked, IdeaStatus.MERGED, actor=actor, notify_event="idea.merged")
     locked.save()

@@ -12,6 +12,7 @@ from engagement.ideas import permissions as rules
 from engagement.ideas import selectors
 from engagement.ideas.models import ParticipatoryProcess
 from engagement.ideas.services import ideas, processes
+from engagement.people.permissions import SYSTEM
 from tests import factories
 from tests.engagement.ideas.util import codes
 
@@ -29,6 +30,12 @@ class TestCreateRefuses:
             collection(gdansk_admin, riga)
         assert not ParticipatoryProcess.objects.exists()
 
+    def test_nobody(self, riga):
+        # The platform acts as SYSTEM; leaving the actor out is no way round the check.
+        with pytest.raises(PermissionDenied):
+            collection(None, riga)
+        assert not ParticipatoryProcess.objects.exists()
+
     @pytest.mark.parametrize("role", ["moderator", "reviewer", "officer"])
     def test_staff_who_are_not_administrators(self, riga, role):
         with pytest.raises(PermissionDenied):
@@ -44,7 +51,7 @@ class TestCreateRefuses:
         elsewhere = factories.BudgetRoundFactory(organisation=gdansk)
         with pytest.raises(ValidationError) as caught:
             processes.process_create(
-                actor=None, organisation=riga, kind="budget", slug="b", budget_round=elsewhere
+                actor=SYSTEM, organisation=riga, kind="budget", slug="b", budget_round=elsewhere
             )
         assert codes(caught.value) == {"budget_round": ["wrong_organisation"]}
 
@@ -52,7 +59,7 @@ class TestCreateRefuses:
         process = factories.budget_process(organisation=riga)
         with pytest.raises(ValidationError) as caught:
             processes.process_create(
-                actor=None,
+                actor=SYSTEM,
                 organisation=riga,
                 kind="budget",
                 slug="again",
@@ -63,13 +70,13 @@ class TestCreateRefuses:
     def test_a_budget_process_without_a_round_or_with_dates(self, riga):
         with pytest.raises(ValidationError) as caught:
             processes.process_create(
-                actor=None, organisation=riga, kind="budget", slug="b", title="B"
+                actor=SYSTEM, organisation=riga, kind="budget", slug="b", title="B"
             )
         assert codes(caught.value) == {"budget_round": ["required"]}
         budget_round = factories.BudgetRoundFactory(organisation=riga)
         with pytest.raises(ValidationError) as caught:
             processes.process_create(
-                actor=None, organisation=riga, kind="budget", slug="b",
+                actor=SYSTEM, organisation=riga, kind="budget", slug="b",
                 budget_round=budget_round, closes_at=timezone.now(),
             )  # fmt: skip
         assert codes(caught.value) == {"collecting_from": ["not_allowed"]}
@@ -83,7 +90,7 @@ class TestCreateRefuses:
 def test_a_budget_process_takes_the_round_title(riga):
     budget_round = factories.BudgetRoundFactory(organisation=riga, title="Rīga 2028")
     process = processes.process_create(
-        actor=None, organisation=riga, kind="budget", slug="riga-2028", budget_round=budget_round
+        actor=SYSTEM, organisation=riga, kind="budget", slug="riga-2028", budget_round=budget_round
     )
     assert (process.title, process.currency) == ("Rīga 2028", "EUR")
 
@@ -98,6 +105,14 @@ def test_categories_in_use_cannot_be_removed(riga_admin, idea):
     )
     stored = ParticipatoryProcess.objects.get(pk=idea.process_id)
     assert (stored.categories, stored.title) == (["play", "new"], "Sea front")
+
+
+def test_moving_a_collection_on_needs_someone(riga, riga_admin):
+    process = collection(riga_admin, riga)
+    with pytest.raises(PermissionDenied):
+        processes.process_phase_advance(actor=None, process=process, to_phase="collecting")
+    processes.process_phase_advance(actor=SYSTEM, process=process, to_phase="collecting")
+    assert rules.current_phase(process) == "collecting"
 
 
 def test_a_budget_process_follows_its_round(riga, riga_admin):
