@@ -17,6 +17,7 @@ from itertools import pairwise
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from engagement.people.models import Organisation
@@ -112,8 +113,6 @@ class ParticipatoryProcess(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("frontend:process", args=[self.slug])
 
     @property
