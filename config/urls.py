@@ -12,7 +12,7 @@ api_v1 = [
     # Before engagement.people.urls_api: its "me/" adds account deletion to the profile view.
     path("", include("engagement.account.urls_api")),
     path("", include("engagement.people.urls_api")),
-    path("", include("engagement.ideas.urls_api")),
+    path("", include("engagement.ideas.api.urls")),
     path("", include("budgeting.api.urls")),
     path("", include("budgeting.api.urls_implementation")),
 ]

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from budgeting.ports import BudgetRound, Project
 from engagement.content import sanitise
-from engagement.ideas import services
 from engagement.ideas.models import (
     Comment,
     Follow,
@@ -31,7 +30,9 @@ from engagement.ideas.models import (
     ReportStatus,
     Support,
 )
+from engagement.ideas.services import ideas, moderation, processes
 from engagement.people.models import District, Role, User
+from engagement.people.permissions import SYSTEM
 
 if TYPE_CHECKING:
     from engagement.people.demo import DemoContext
@@ -186,8 +187,8 @@ def _support(idea: Idea, people: list[User]) -> None:
 def _budget_process(context: DemoContext, budget_round: BudgetRound) -> ParticipatoryProcess:
     process = ParticipatoryProcess.objects.filter(budget_round=budget_round).first()
     if process is None:
-        process = services.process_create(
-            actor=None,
+        process = processes.process_create(
+            actor=SYSTEM,
             organisation=context.organisation,
             kind=ProcessKind.BUDGET,
             slug=budget_round.slug,
@@ -259,8 +260,8 @@ def _waterfront(context: DemoContext) -> None:
     process = ParticipatoryProcess.objects.filter(slug=WATERFRONT_SLUG).first()
     if process is None:
         now = timezone.now()
-        process = services.process_create(
-            actor=None,
+        process = processes.process_create(
+            actor=SYSTEM,
             organisation=organisation,
             kind=ProcessKind.IDEAS,
             slug=WATERFRONT_SLUG,
@@ -276,7 +277,7 @@ def _waterfront(context: DemoContext) -> None:
     existing = {idea.title: idea for idea in Idea.objects.filter(process=process)}
     for number, (title, category, district, description) in enumerate(WATERFRONT_IDEAS):
         if title not in existing:
-            existing[title] = services.idea_create(
+            existing[title] = ideas.idea_create(
                 author=residents[(number * 5) % len(residents)],
                 process=process,
                 title=title,
@@ -297,7 +298,7 @@ def _waterfront(context: DemoContext) -> None:
             depth=1,
             body=sanitise.rich_text("<p>Only idiots swim in the harbour. Call me: 555-0199.</p>"),
         )
-        services.content_hide(
+        moderation.content_hide(
             actor=context.staff[Role.MODERATOR],
             comment=rude,
             note="Hidden: it insults other residents and shares a phone number.",
@@ -306,7 +307,7 @@ def _waterfront(context: DemoContext) -> None:
     _support(existing["Wildflower dunes instead of lawn"], residents[4:10])
     _support(existing["Step-free path from the bus stop to the beach"], residents[1:15])
     if not Report.objects.filter(idea=stage, status=ReportStatus.OPEN).exists():
-        services.report_create(
+        moderation.report_create(
             reporter=residents[7],
             idea=stage,
             reason="off_topic",

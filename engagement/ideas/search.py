@@ -14,6 +14,7 @@ from functools import reduce
 from operator import and_
 from typing import Any
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -59,16 +60,12 @@ def using_postgres() -> bool:
 
 
 def _vector() -> Any:
-    from django.contrib.postgres.search import SearchVector
-
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "description", weight="B", config=SEARCH_CONFIG
     )
 
 
 def _prefix_query(terms: list[str], operator: str) -> Any:
-    from django.contrib.postgres.search import SearchQuery
-
     # Terms are \w+ words: nothing in them is tsquery syntax.
     raw = f" {operator} ".join(f"{term}:*" for term in terms)
     return SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
@@ -94,8 +91,6 @@ def rank_similar(ideas: QuerySet[Idea], text: str, limit: int = SIMILAR_LIMIT) -
     if not terms:
         return []
     if using_postgres():
-        from django.contrib.postgres.search import SearchRank
-
         query = _prefix_query(terms, "|")
         return list(
             ideas.annotate(search_document=_vector(), rank=SearchRank(_vector(), query))

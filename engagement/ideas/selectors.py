@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from engagement.ideas import permissions, search
 from engagement.ideas.models import (
@@ -53,6 +54,13 @@ SORTS = {
     "most_discussed": ("-comment_count", "-submitted_at", "-id"),
 }
 DEFAULT_SORT = "newest"
+# The orders of SORTS as people choose them (API query and page filter).
+SORT_CHOICES = [
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("most_supported", _("Most supported first")),
+    ("most_discussed", _("Most discussed first")),
+]
 
 # --- processes ----------------------------------------------------------------------------
 

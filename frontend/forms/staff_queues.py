@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from budgeting.models import BallotFormat, BudgetRound, DistrictBudget, Project
 from budgeting.models.implementation import ImplementationStatus
 from engagement.ideas.models import Idea, IdeaStatus, ParticipatoryProcess, ProcessKind
-from engagement.ideas.services import DECISIONS
+from engagement.ideas.services.review import DECISIONS
 from engagement.money import to_minor
 
 

@@ -16,9 +16,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from engagement.ideas import services
+from engagement.ideas.inputs import IdeaFieldsInput
 from engagement.ideas.models import Idea, IdeaStatus, ParticipatoryProcess, ReportReason
-from engagement.ideas.serializers import SORT_CHOICES, IdeaFieldsInput
+from engagement.ideas.selectors import SORT_CHOICES
+from engagement.ideas.services.discussion import COMMENT_MAX
+from engagement.ideas.services.ideas import ALT_TEXT_MAX, DESCRIPTION_MAX, TITLE_MAX
+from engagement.ideas.services.moderation import DETAILS_MAX
 from engagement.money import from_minor
 from engagement.people.models import District
 
@@ -64,12 +67,12 @@ class IdeaForm(forms.Form):
 
     title = forms.CharField(
         label=_("Title"),
-        max_length=services.TITLE_MAX,
+        max_length=TITLE_MAX,
         help_text=_("A short name people will recognise, such as “Benches by the river”."),
     )
     description = forms.CharField(
         label=_("Your idea"),
-        max_length=services.DESCRIPTION_MAX,
+        max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_(
             "What should change, where, and who it helps. Leave an empty line between"
@@ -107,7 +110,7 @@ class IdeaForm(forms.Form):
     alt_text = forms.CharField(
         label=_("Describe the image"),
         required=False,
-        max_length=services.ALT_TEXT_MAX,
+        max_length=ALT_TEXT_MAX,
         help_text=_("For people who cannot see it, such as “Broken bench next to the playground”."),
     )
 
@@ -273,7 +276,7 @@ class IdeaFilterForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
-        max_length=services.COMMENT_MAX,
+        max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -287,7 +290,7 @@ class CommentForm(forms.Form):
 class CommentEditForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
-        max_length=services.COMMENT_MAX,
+        max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
@@ -299,7 +302,7 @@ class ReportForm(forms.Form):
     details = forms.CharField(
         label=_("Details"),
         required=False,
-        max_length=services.DETAILS_MAX,
+        max_length=DETAILS_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Needed for “Something else”. The moderators read this; the author does not."),
     )

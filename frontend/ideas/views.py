@@ -37,7 +37,7 @@ from budgeting.models import Phase
 from budgeting.selectors import rounds as budget_selectors
 from engagement.content.sanitise import text_of
 from engagement.ideas import permissions as rules
-from engagement.ideas import selectors, services
+from engagement.ideas import selectors
 from engagement.ideas.models import (
     CollectionPhase,
     Comment,
@@ -47,6 +47,8 @@ from engagement.ideas.models import (
     ParticipatoryProcess,
     ProcessKind,
 )
+from engagement.ideas.services import discussion, moderation, supports
+from engagement.ideas.services import ideas as idea_services
 from engagement.people.models import District, Organisation
 from frontend.ideas.forms import (
     CommentEditForm,
@@ -392,7 +394,7 @@ def idea_similar(request: HttpRequest, slug: str) -> HttpResponse:
 def _save_image(request: HttpRequest, form: IdeaForm, idea: Idea) -> None:
     upload = form.cleaned_data.get("image")
     if upload:
-        services.idea_image_add(
+        idea_services.idea_image_add(
             actor=request.user,
             idea=idea,
             upload=upload,
@@ -429,7 +431,7 @@ def idea_create(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 # One transaction: a refused image leaves no idea behind.
                 with transaction.atomic():
-                    idea = services.idea_create(
+                    idea = idea_services.idea_create(
                         author=request.user, process=current, submit=submit, **form.idea_fields
                     )
                     _save_image(request, form, idea)
@@ -494,10 +496,10 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
             submit = request.POST.get("action") == "submit"
             try:
                 with transaction.atomic():
-                    services.idea_update(actor=request.user, idea=idea, **form.idea_fields)
+                    idea_services.idea_update(actor=request.user, idea=idea, **form.idea_fields)
                     _save_image(request, form, idea)
                     if submit and idea.status == IdeaStatus.DRAFT:
-                        services.idea_submit(actor=request.user, idea=idea)
+                        idea_services.idea_submit(actor=request.user, idea=idea)
             except ValidationError as error:
                 add_service_errors(form, error)
                 idea = selectors.visible_idea(request.user, pk)  # as stored, nothing changed
@@ -518,7 +520,7 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "idea": idea,
-            "max_images": services.max_images_per_idea(),
+            "max_images": idea_services.max_images_per_idea(),
             "crumbs": _process_crumbs(
                 current,
                 (idea.title, idea.get_absolute_url()),
@@ -536,7 +538,7 @@ def idea_image_remove(request: HttpRequest, pk: int, image_id: int) -> HttpRespo
     idea = _own_idea(request, pk)
     image = get_object_or_404(IdeaImage, pk=image_id, idea=idea)
     try:
-        services.idea_image_remove(actor=request.user, idea=idea, image=image)
+        idea_services.idea_image_remove(actor=request.user, idea=idea, image=image)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -555,7 +557,7 @@ def idea_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            services.idea_withdraw(actor=request.user, idea=idea)
+            idea_services.idea_withdraw(actor=request.user, idea=idea)
         except ValidationError as error:
             add_service_errors(form, error)
             status = 400
@@ -665,7 +667,7 @@ def _detail_context(
             "comment_form": comment_form or CommentForm(),
             "reply_form": reply_form,
             "reply_to": reply_to,
-            "edit_since": timezone.now() - services.comment_edit_window(),
+            "edit_since": timezone.now() - discussion.comment_edit_window(),
             "similar": similar,
             "review_url": _url_or_none("frontend:staff_idea_review", idea.pk)
             if rules.can_review_idea(request.user, idea) or rules.can_merge_idea(request.user, idea)
@@ -735,9 +737,9 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     try:
         if remove:
-            services.support_remove(user=request.user, idea=idea)
+            supports.support_remove(user=request.user, idea=idea)
         else:
-            services.support_add(user=request.user, idea=idea)
+            supports.support_add(user=request.user, idea=idea)
     except ValidationError as error:
         errors = _messages_of(error)
     return _action_response(request, pk, "frontend/ideas/_support.html", errors=errors, done=done)
@@ -750,9 +752,9 @@ def idea_follow(request: HttpRequest, pk: int) -> HttpResponse:
     idea = selectors.visible_idea(request.user, pk, details=False)
     stop = request.POST.get("action") == "unfollow"
     if stop:
-        services.follow_remove(user=request.user, idea=idea)
+        supports.follow_remove(user=request.user, idea=idea)
     else:
-        services.follow_add(user=request.user, idea=idea)
+        supports.follow_add(user=request.user, idea=idea)
     done = (
         _("You no longer follow this idea.")
         if stop
@@ -786,7 +788,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("body", _("There is no such comment on this idea."))
         if not form.errors:
             try:
-                comment = services.comment_create(
+                comment = discussion.comment_create(
                     author=request.user,
                     idea=idea,
                     body=paragraphs(form.cleaned_data["body"]),
@@ -858,7 +860,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if (
             comment.is_deleted
             or comment.hidden
-            or (timezone.now() - comment.created_at > services.comment_edit_window())
+            or (timezone.now() - comment.created_at > discussion.comment_edit_window())
         ):
             messages.warning(request, _("This comment can no longer be changed."))
             return redirect(_comment_url(comment))
@@ -876,7 +878,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if form.is_valid():
         try:
-            services.comment_update(
+            discussion.comment_update(
                 actor=request.user, comment=comment, body=paragraphs(form.cleaned_data["body"])
             )
         except ValidationError as error:
@@ -904,7 +906,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if request.method == "POST":
         try:
-            services.comment_delete(actor=request.user, comment=comment)
+            discussion.comment_delete(actor=request.user, comment=comment)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -928,7 +930,7 @@ def _report(request: HttpRequest, idea: Idea, comment: Comment | None, here: str
     elif request.method == "POST":
         if form.is_valid():
             try:
-                services.report_create(
+                moderation.report_create(
                     reporter=request.user,
                     reason=form.cleaned_data["reason"],
                     details=form.cleaned_data["details"],

@@ -38,7 +38,7 @@ from budgeting.services import implementation, paper
 from budgeting.services.voting import BALLOT_STATUSES
 from engagement.content import sanitise
 from engagement.ideas import permissions as idea_rules
-from engagement.ideas import selectors, services
+from engagement.ideas import selectors
 from engagement.ideas.models import (
     Comment,
     Idea,
@@ -49,6 +49,8 @@ from engagement.ideas.models import (
 )
 from engagement.ideas.models.ideas import OPEN_STATUSES
 from engagement.ideas.phases import Action as IdeaAction
+from engagement.ideas.services import moderation as moderation_services
+from engagement.ideas.services import review as review_services
 from engagement.money import from_minor
 from engagement.people import permissions
 from engagement.people.models import District, Organisation
@@ -251,7 +253,7 @@ def _review_initial(idea: Idea) -> dict[str, Any]:
 
 def _review(request: HttpRequest, idea: Idea, form: ReviewForm) -> bool:
     try:
-        services.idea_review(actor=request.user, idea=idea, **form.service_arguments())
+        review_services.idea_review(actor=request.user, idea=idea, **form.service_arguments())
     except ValidationError as error:
         add_service_errors(form, error)
         return False
@@ -276,7 +278,7 @@ def _merge(request: HttpRequest, idea: Idea, form: MergeForm) -> bool:
         form.add_error("into", _("There is no such idea."))
         return False
     try:
-        services.idea_merge(
+        review_services.idea_merge(
             actor=request.user,
             idea=idea,
             into=into,
@@ -351,9 +353,9 @@ def _moderation_target(
 
 
 MODERATION_SERVICES = {
-    "hide": services.content_hide,
-    "restore": services.content_restore,
-    "dismiss": services.reports_dismiss,
+    "hide": moderation_services.content_hide,
+    "restore": moderation_services.content_restore,
+    "dismiss": moderation_services.reports_dismiss,
 }
 
 

@@ -16,8 +16,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from engagement.ideas import services
 from engagement.ideas.models import Report, Support
+from engagement.ideas.services import moderation, supports
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -45,7 +45,7 @@ def race(calls) -> list[object]:
 def test_supporting_at_once_leaves_exactly_one_support():
     idea = factories.IdeaFactory()
     person = factories.UserFactory()
-    outcomes = race([lambda: services.support_add(user=person, idea=idea)] * THREADS)
+    outcomes = race([lambda: supports.support_add(user=person, idea=idea)] * THREADS)
     assert Counter(outcomes) == {True: 1, False: THREADS - 1}
     assert Support.objects.filter(idea=idea, user=person).count() == 1
     assert Support.objects.count() == 1
@@ -54,7 +54,7 @@ def test_supporting_at_once_leaves_exactly_one_support():
 def test_many_people_at_once_each_support_once():
     idea = factories.IdeaFactory()
     people = [factories.UserFactory() for _n in range(10)]
-    calls = [lambda p=p: services.support_add(user=p, idea=idea) for p in people for _ in range(4)]
+    calls = [lambda p=p: supports.support_add(user=p, idea=idea) for p in people for _ in range(4)]
     outcomes = race(calls)
     assert Counter(outcomes) == {True: 10, False: 30}
     assert sorted(Support.objects.values_list("user", flat=True)) == sorted(p.pk for p in people)
@@ -64,7 +64,7 @@ def test_reporting_at_once_leaves_one_open_report():
     idea = factories.IdeaFactory()
     person = factories.UserFactory()
     outcomes = race(
-        [lambda: services.report_create(reporter=person, idea=idea, reason="spam")] * 30
+        [lambda: moderation.report_create(reporter=person, idea=idea, reason="spam")] * 30
     )
     refusals = [o for o in outcomes if isinstance(o, ValidationError)]
     assert len(refusals) == 29

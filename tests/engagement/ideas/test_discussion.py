@@ -9,8 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from engagement.ideas import selectors, services
+from engagement.ideas import selectors
 from engagement.ideas.models import Comment, Follow, Idea, ParticipatoryProcess, Support
+from engagement.ideas.services import discussion, moderation, supports
 from engagement.notifications.models import Notification
 from tests import factories
 from tests.engagement.ideas.util import codes
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def comment(author, idea, body="<p>Good idea.</p>", parent=None):
-    return services.comment_create(author=author, idea=idea, body=body, parent=parent)
+    return discussion.comment_create(author=author, idea=idea, body=body, parent=parent)
 
 
 def notified(event):
@@ -79,7 +80,7 @@ class TestCommentRefuses:
 
     def test_a_reply_to_a_deleted_comment(self, idea, resident):
         parent = comment(resident, idea)
-        services.comment_delete(actor=resident, comment=parent)
+        discussion.comment_delete(actor=resident, comment=parent)
         with pytest.raises(ValidationError) as caught:
             comment(resident, idea, parent=parent)
         assert codes(caught.value) == {"parent": ["parent_unavailable"]}
@@ -89,7 +90,7 @@ class TestEditAndDeleteRefuse:
     def test_someone_else_editing(self, idea, resident, author):
         mine = comment(resident, idea)
         with pytest.raises(PermissionDenied):
-            services.comment_update(actor=author, comment=mine, body="<p>Changed</p>")
+            discussion.comment_update(actor=author, comment=mine, body="<p>Changed</p>")
 
     def test_after_fifteen_minutes(self, idea, resident):
         mine = comment(resident, idea)
@@ -98,7 +99,7 @@ class TestEditAndDeleteRefuse:
         )
         mine.refresh_from_db()
         with pytest.raises(ValidationError) as caught:
-            services.comment_update(actor=resident, comment=mine, body="<p>Changed</p>")
+            discussion.comment_update(actor=resident, comment=mine, body="<p>Changed</p>")
         assert codes(caught.value) == {"body": ["edit_window_closed"]}
         mine.refresh_from_db()
         assert mine.body == "<p>Good idea.</p>"
@@ -106,15 +107,15 @@ class TestEditAndDeleteRefuse:
     def test_someone_else_deleting(self, idea, resident, author):
         mine = comment(resident, idea)
         with pytest.raises(PermissionDenied):
-            services.comment_delete(actor=author, comment=mine)
+            discussion.comment_delete(actor=author, comment=mine)
         mine.refresh_from_db()
         assert mine.deleted_at is None
 
     def test_deleting_a_hidden_comment(self, idea, resident, riga_moderator):
         mine = comment(resident, idea)
-        services.content_hide(actor=riga_moderator, comment=mine, note="Rude.")
+        moderation.content_hide(actor=riga_moderator, comment=mine, note="Rude.")
         with pytest.raises(ValidationError) as caught:
-            services.comment_delete(actor=resident, comment=mine)
+            discussion.comment_delete(actor=resident, comment=mine)
         assert codes(caught.value) == {"body": ["hidden"]}
 
 
@@ -123,7 +124,7 @@ class TestEditAndDeleteRefuse:
 
 def test_editing_within_the_window_is_sanitised_and_marked(idea, resident):
     mine = comment(resident, idea)
-    services.comment_update(
+    discussion.comment_update(
         actor=resident, comment=mine, body="<p>Better <em>idea</em></p><script>x</script>"
     )
     mine.refresh_from_db()
@@ -134,8 +135,8 @@ def test_editing_within_the_window_is_sanitised_and_marked(idea, resident):
 def test_deleting_leaves_a_placeholder_that_keeps_the_thread(idea, resident, author):
     root = comment(resident, idea)
     reply = comment(author, idea, parent=root)
-    services.comment_delete(actor=resident, comment=root)
-    services.comment_delete(actor=resident, comment=root)  # idempotent
+    discussion.comment_delete(actor=resident, comment=root)
+    discussion.comment_delete(actor=resident, comment=root)  # idempotent
     root.refresh_from_db()
     assert (root.body, root.is_deleted) == ("", True)
     [thread] = selectors.comment_threads(selectors.comment_roots(idea))
@@ -159,8 +160,8 @@ def test_threads_nest_replies_in_one_query(idea, resident, author, django_assert
 
 def test_commenting_tells_followers_but_not_the_commenter(idea, author, resident):
     follower = factories.UserFactory()
-    services.follow_add(user=author, idea=idea)  # as idea_create does
-    services.follow_add(user=follower, idea=idea)
+    supports.follow_add(user=author, idea=idea)  # as idea_create does
+    supports.follow_add(user=follower, idea=idea)
     factories.UserFactory()  # not following: not told
     comment(resident, idea)
     assert notified("idea.commented") == sorted([author.pk, follower.pk])
@@ -181,47 +182,47 @@ def test_a_reply_tells_the_parent_author_once(idea, author, resident):
 class TestSupportRefuses:
     def test_anonymous_people(self, idea):
         with pytest.raises(PermissionDenied):
-            services.support_add(user=AnonymousUser(), idea=idea)
+            supports.support_add(user=AnonymousUser(), idea=idea)
 
     @pytest.mark.parametrize("status", ["accepted", "rejected", "withdrawn"])
     def test_decided_ideas(self, idea, resident, status):
         Idea.objects.filter(pk=idea.pk).update(status=status)
         idea.refresh_from_db()
         with pytest.raises(ValidationError):
-            services.support_add(user=resident, idea=idea)
+            supports.support_add(user=resident, idea=idea)
         assert not Support.objects.exists()
 
     def test_after_the_discussion(self, idea, resident):
         ParticipatoryProcess.objects.filter(pk=idea.process_id).update(phase="closed")
         idea.process.refresh_from_db()
         with pytest.raises(ValidationError) as caught:
-            services.support_add(user=resident, idea=idea)
+            supports.support_add(user=resident, idea=idea)
         assert codes(caught.value) == {"phase": ["wrong_phase"]}
 
     def test_a_hidden_idea(self, idea, resident, riga_moderator):
-        services.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
+        moderation.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
         idea.refresh_from_db()
         with pytest.raises(PermissionDenied):
-            services.support_add(user=resident, idea=idea)
+            supports.support_add(user=resident, idea=idea)
 
 
 def test_supporting_twice_leaves_one_support(idea, resident):
-    assert services.support_add(user=resident, idea=idea) is True
-    assert services.support_add(user=resident, idea=idea) is False
+    assert supports.support_add(user=resident, idea=idea) is True
+    assert supports.support_add(user=resident, idea=idea) is False
     assert Support.objects.filter(idea=idea, user=resident).count() == 1
 
 
 def test_unsupporting(idea, resident):
-    services.support_add(user=resident, idea=idea)
-    assert services.support_remove(user=resident, idea=idea) is True
-    assert services.support_remove(user=resident, idea=idea) is False
+    supports.support_add(user=resident, idea=idea)
+    assert supports.support_remove(user=resident, idea=idea) is True
+    assert supports.support_remove(user=resident, idea=idea) is False
     assert not Support.objects.exists()
 
 
 def test_following_works_in_every_phase_and_is_idempotent(idea, resident):
     ParticipatoryProcess.objects.filter(pk=idea.process_id).update(phase="closed")
     idea.process.refresh_from_db()
-    assert services.follow_add(user=resident, idea=idea) is True
-    assert services.follow_add(user=resident, idea=idea) is False
-    assert services.follow_remove(user=resident, idea=idea) is True
+    assert supports.follow_add(user=resident, idea=idea) is True
+    assert supports.follow_add(user=resident, idea=idea) is False
+    assert supports.follow_remove(user=resident, idea=idea) is True
     assert not Follow.objects.filter(user=resident).exists()

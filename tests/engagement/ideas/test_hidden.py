@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.ideas import selectors, services
+from engagement.ideas import selectors
 from engagement.ideas.models import Idea
+from engagement.ideas.services import discussion, moderation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def hidden(collection, author, riga_moderator):
         title=f"{SECRET} pond in the park",
         description=f"<p>A pond for {SECRET}.</p>",
     )
-    services.content_hide(actor=riga_moderator, idea=idea, note="Duplicate advertising.")
+    moderation.content_hide(actor=riga_moderator, idea=idea, note="Duplicate advertising.")
     return Idea.objects.get(pk=idea.pk)
 
 
@@ -101,11 +102,11 @@ def test_staff_of_the_organisation_see_it_marked(as_user, collection, hidden, ri
 def test_hidden_comments_keep_their_place_without_their_text(
     as_user, idea, author, riga_moderator, gdansk_admin
 ):
-    rude = services.comment_create(author=author, idea=idea, body=f"<p>{SECRET} insult</p>")
-    reply = services.comment_create(
+    rude = discussion.comment_create(author=author, idea=idea, body=f"<p>{SECRET} insult</p>")
+    reply = discussion.comment_create(
         author=factories.UserFactory(), idea=idea, body="<p>Please be kind.</p>", parent=rude
     )
-    services.content_hide(actor=riga_moderator, comment=rude, note="Insulting.")
+    moderation.content_hide(actor=riga_moderator, comment=rude, note="Insulting.")
     url = f"/api/v1/ideas/{idea.pk}/comments/"
     for who, client in viewers(as_user, author, gdansk_admin).items():
         answer = client.get(url)
@@ -134,14 +135,14 @@ def test_the_budgeting_link_of_a_hidden_idea_is_not_shown(riga, author, riga_mod
     idea = factories.IdeaFactory(process=process, author=author, status="accepted")
     Idea.objects.filter(pk=idea.pk).update(project=project)
     assert selectors.idea_links_for_projects([project.pk]) != {}
-    services.content_hide(actor=riga_moderator, idea=idea, note="Personal data.")
+    moderation.content_hide(actor=riga_moderator, idea=idea, note="Personal data.")
     assert selectors.idea_links_for_projects([project.pk]) == {}
 
 
 def test_a_merged_idea_does_not_reveal_a_hidden_target(as_user, collection, riga_moderator):
     target = factories.IdeaFactory(process=collection, title=f"{SECRET} target")
     merged = factories.IdeaFactory(process=collection, status="merged", merged_into=target)
-    services.content_hide(actor=riga_moderator, idea=target, note="Spam.")
+    moderation.content_hide(actor=riga_moderator, idea=target, note="Spam.")
     body = as_user().get(f"/api/v1/ideas/{merged.pk}/").json()
     assert body["merged_into"] is None
     assert SECRET not in str(body)

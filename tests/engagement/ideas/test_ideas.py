@@ -9,8 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from budgeting.models import BudgetRound
-from engagement.ideas import services
 from engagement.ideas.models import Follow, Idea, IdeaStatus, ParticipatoryProcess
+from engagement.ideas.services import ideas, supports
 from engagement.notifications.models import Notification
 from tests import factories
 from tests.engagement.ideas.util import codes
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def new_idea(author, process, **fields):
     values = {"title": "Benches", "description": "<p>Benches by the sea.</p>", **fields}
-    return services.idea_create(author=author, process=process, **values)
+    return ideas.idea_create(author=author, process=process, **values)
 
 
 def in_phase(process: ParticipatoryProcess, phase: str) -> ParticipatoryProcess:
@@ -97,7 +97,7 @@ class TestCreateRefuses:
 class TestUpdateRefuses:
     def test_someone_else(self, idea, resident):
         with pytest.raises(PermissionDenied):
-            services.idea_update(actor=resident, idea=idea, title="Mine now")
+            ideas.idea_update(actor=resident, idea=idea, title="Mine now")
         idea.refresh_from_db()
         assert idea.title == "Benches by the sea"
 
@@ -105,7 +105,7 @@ class TestUpdateRefuses:
     def test_after_the_collecting_phase(self, idea, author, phase):
         in_phase(idea.process, phase)
         with pytest.raises(ValidationError) as caught:
-            services.idea_update(actor=author, idea=idea, title="Too late")
+            ideas.idea_update(actor=author, idea=idea, title="Too late")
         assert codes(caught.value) == {"phase": ["wrong_phase"]}
         idea.refresh_from_db()
         assert idea.title == "Benches by the sea"
@@ -116,7 +116,7 @@ class TestUpdateRefuses:
         in_phase(process, "review")
         idea.process = process
         with pytest.raises(ValidationError) as caught:
-            services.idea_update(actor=author, idea=idea, title="Too late")
+            ideas.idea_update(actor=author, idea=idea, title="Too late")
         assert codes(caught.value) == {"phase": ["wrong_phase"]}
 
     @pytest.mark.parametrize("status", ["under_review", "accepted", "rejected", "withdrawn"])
@@ -124,18 +124,18 @@ class TestUpdateRefuses:
         Idea.objects.filter(pk=idea.pk).update(status=status)
         idea.refresh_from_db()
         with pytest.raises(ValidationError) as caught:
-            services.idea_update(actor=author, idea=idea, title="Changed")
+            ideas.idea_update(actor=author, idea=idea, title="Changed")
         assert codes(caught.value) == {"status": ["not_editable"]}
 
     def test_a_hidden_idea(self, idea, author):
         Idea.objects.filter(pk=idea.pk).update(hidden=True)
         with pytest.raises(ValidationError) as caught:
-            services.idea_update(actor=author, idea=idea, title="Changed")
+            ideas.idea_update(actor=author, idea=idea, title="Changed")
         assert codes(caught.value) == {"status": ["hidden"]}
 
     def test_unknown_fields(self, idea, author):
         with pytest.raises(ValidationError) as caught:
-            services.idea_update(actor=author, idea=idea, status="accepted")
+            ideas.idea_update(actor=author, idea=idea, status="accepted")
         assert set(codes(caught.value)) == {"status"}
         idea.refresh_from_db()
         assert idea.status == "submitted"
@@ -144,7 +144,7 @@ class TestUpdateRefuses:
 class TestWithdrawRefuses:
     def test_someone_else(self, idea, resident):
         with pytest.raises(PermissionDenied):
-            services.idea_withdraw(actor=resident, idea=idea)
+            ideas.idea_withdraw(actor=resident, idea=idea)
 
     @pytest.mark.parametrize("status", ["accepted", "rejected", "merged", "withdrawn"])
     def test_decided_ideas(self, idea, author, status):
@@ -152,19 +152,19 @@ class TestWithdrawRefuses:
         Idea.objects.filter(pk=idea.pk).update(status=status, merged_into=other)
         idea.refresh_from_db()
         with pytest.raises(ValidationError) as caught:
-            services.idea_withdraw(actor=author, idea=idea)
+            ideas.idea_withdraw(actor=author, idea=idea)
         assert codes(caught.value) == {"status": ["not_withdrawable"]}
 
     def test_once_the_process_is_closed(self, idea, author):
         in_phase(idea.process, "closed")
         with pytest.raises(ValidationError) as caught:
-            services.idea_withdraw(actor=author, idea=idea)
+            ideas.idea_withdraw(actor=author, idea=idea)
         assert codes(caught.value) == {"phase": ["wrong_phase"]}
 
 
 def test_submitting_twice_is_refused(idea, author):
     with pytest.raises(ValidationError) as caught:
-        services.idea_submit(actor=author, idea=idea)
+        ideas.idea_submit(actor=author, idea=idea)
     assert codes(caught.value) == {"status": ["already_submitted"]}
 
 
@@ -193,17 +193,17 @@ def test_a_new_idea_is_a_draft_of_its_author_who_follows_it(collection, author):
 
 def test_submitting_makes_it_public_once(collection, author):
     idea = new_idea(author, collection)
-    services.idea_submit(actor=author, idea=idea)
+    ideas.idea_submit(actor=author, idea=idea)
     idea.refresh_from_db()
     first = idea.submitted_at
     assert (idea.status, idea.is_public) == ("submitted", True)
-    services.idea_update(actor=author, idea=idea, title="Better benches")
+    ideas.idea_update(actor=author, idea=idea, title="Better benches")
     idea.refresh_from_db()
     assert (idea.title, idea.submitted_at) == ("Better benches", first)
 
 
 def test_the_author_edits_while_collecting(idea, author):
-    services.idea_update(
+    ideas.idea_update(
         actor=author, idea=idea, title="Benches, shaded", description="<p><em>Shaded</em></p>"
     )
     idea.refresh_from_db()
@@ -211,8 +211,8 @@ def test_the_author_edits_while_collecting(idea, author):
 
 
 def test_withdrawing_tells_followers_but_not_the_author(idea, author, resident):
-    services.follow_add(user=resident, idea=idea)
-    services.idea_withdraw(actor=author, idea=idea)
+    supports.follow_add(user=resident, idea=idea)
+    ideas.idea_withdraw(actor=author, idea=idea)
     idea.refresh_from_db()
     assert idea.status == "withdrawn"
     notified = Notification.objects.filter(event="idea.status_changed")
@@ -222,6 +222,6 @@ def test_withdrawing_tells_followers_but_not_the_author(idea, author, resident):
 
 def test_a_withdrawn_draft_stays_private(collection, author):
     idea = new_idea(author, collection)
-    services.idea_withdraw(actor=author, idea=idea)
+    ideas.idea_withdraw(actor=author, idea=idea)
     idea.refresh_from_db()
     assert (idea.status, idea.is_public) == (IdeaStatus.WITHDRAWN, False)

@@ -8,9 +8,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 
-from engagement.ideas import selectors, services
+from engagement.ideas import selectors
 from engagement.ideas.models import Comment, Idea, ModerationLog, Report, ReportStatus
 from engagement.ideas.models.moderation import AppendOnlyError
+from engagement.ideas.services import discussion, moderation
 from engagement.notifications.models import Notification
 from tests import factories
 from tests.engagement.ideas.util import codes
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def report(reporter, *, idea=None, comment=None, reason="spam", details=""):
-    return services.report_create(
+    return moderation.report_create(
         reporter=reporter, idea=idea, comment=comment, reason=reason, details=details
     )
 
@@ -56,8 +57,8 @@ class TestReportRefuses:
         assert codes(caught.value) == {"target": ["one_target"]}
 
     def test_a_deleted_comment(self, idea, resident):
-        comment = services.comment_create(author=resident, idea=idea, body="<p>x</p>")
-        services.comment_delete(actor=resident, comment=comment)
+        comment = discussion.comment_create(author=resident, idea=idea, body="<p>x</p>")
+        discussion.comment_delete(actor=resident, comment=comment)
         with pytest.raises(ValidationError) as caught:
             report(factories.UserFactory(), comment=comment)
         assert codes(caught.value) == {"comment": ["deleted"]}
@@ -72,7 +73,7 @@ class TestReportRefuses:
 
 def test_a_person_may_report_again_once_the_first_report_is_closed(idea, resident, riga_moderator):
     report(resident, idea=idea)
-    services.reports_dismiss(actor=riga_moderator, idea=idea)
+    moderation.reports_dismiss(actor=riga_moderator, idea=idea)
     again = report(resident, idea=idea, reason="other", details="Still spam <script>x</script>")
     assert again.details == "Still spam"
     assert Report.objects.filter(status=ReportStatus.OPEN).count() == 1
@@ -84,7 +85,7 @@ def test_a_person_may_report_again_once_the_first_report_is_closed(idea, residen
 class TestModerationRefuses:
     def test_a_moderator_of_another_organisation(self, idea, gdansk_moderator):
         with pytest.raises(PermissionDenied):
-            services.content_hide(actor=gdansk_moderator, idea=idea, note="Not yours.")
+            moderation.content_hide(actor=gdansk_moderator, idea=idea, note="Not yours.")
         idea.refresh_from_db()
         assert idea.hidden is False
         assert not ModerationLog.objects.exists()
@@ -92,31 +93,31 @@ class TestModerationRefuses:
     @pytest.mark.parametrize("role", ["reviewer", "officer", None])
     def test_other_roles_and_residents(self, idea, riga, role):
         person = factories.staff(riga, role) if role else factories.UserFactory()
-        for service in (services.content_hide, services.content_restore):
+        for service in (moderation.content_hide, moderation.content_restore):
             with pytest.raises(PermissionDenied):
                 service(actor=person, idea=idea, note="No.")
         assert not ModerationLog.objects.exists()
 
     def test_hiding_without_a_public_note(self, idea, riga_moderator):
         with pytest.raises(ValidationError) as caught:
-            services.content_hide(actor=riga_moderator, idea=idea, note="  <i></i> ")
+            moderation.content_hide(actor=riga_moderator, idea=idea, note="  <i></i> ")
         assert codes(caught.value) == {"note": ["note_required"]}
         idea.refresh_from_db()
         assert idea.hidden is False
 
     def test_hiding_twice_and_restoring_what_is_shown(self, idea, riga_moderator):
         with pytest.raises(ValidationError) as caught:
-            services.content_restore(actor=riga_moderator, idea=idea, note="Fine.")
+            moderation.content_restore(actor=riga_moderator, idea=idea, note="Fine.")
         assert codes(caught.value) == {"target": ["not_hidden"]}
-        services.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
+        moderation.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
         with pytest.raises(ValidationError) as caught:
-            services.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
+            moderation.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
         assert codes(caught.value) == {"target": ["already_hidden"]}
         assert ModerationLog.objects.count() == 1
 
     def test_dismissing_with_nothing_open(self, idea, riga_moderator):
         with pytest.raises(ValidationError) as caught:
-            services.reports_dismiss(actor=riga_moderator, idea=idea)
+            moderation.reports_dismiss(actor=riga_moderator, idea=idea)
         assert codes(caught.value) == {"target": ["no_open_reports"]}
 
 
@@ -125,7 +126,7 @@ def test_hiding_keeps_the_content_closes_reports_logs_and_tells_the_author(
 ):
     report(resident, idea=idea)
     report(factories.UserFactory(), idea=idea, reason="offensive")
-    entry = services.content_hide(
+    entry = moderation.content_hide(
         actor=riga_moderator, idea=idea, note="Advertising <script>x</script>"
     )
     idea.refresh_from_db()
@@ -147,8 +148,8 @@ def test_hiding_keeps_the_content_closes_reports_logs_and_tells_the_author(
 
 
 def test_restoring_shows_it_again_logs_and_tells_the_author(idea, author, riga_moderator):
-    services.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
-    services.content_restore(actor=riga_moderator, idea=idea, note="A mistake, sorry.")
+    moderation.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
+    moderation.content_restore(actor=riga_moderator, idea=idea, note="A mistake, sorry.")
     idea.refresh_from_db()
     assert (idea.hidden, idea.moderation_note) == (False, "")
     assert list(ModerationLog.objects.order_by("id").values_list("action", "note")) == [
@@ -159,9 +160,9 @@ def test_restoring_shows_it_again_logs_and_tells_the_author(idea, author, riga_m
 
 
 def test_hiding_a_comment(idea, resident, author, riga_moderator):
-    comment = services.comment_create(author=resident, idea=idea, body="<p>Rude</p>")
+    comment = discussion.comment_create(author=resident, idea=idea, body="<p>Rude</p>")
     report(author, comment=comment, reason="offensive")
-    services.content_hide(actor=riga_moderator, comment=comment, note="Insulting.")
+    moderation.content_hide(actor=riga_moderator, comment=comment, note="Insulting.")
     comment.refresh_from_db()
     assert (comment.hidden, comment.body) == (True, "<p>Rude</p>")
     assert ModerationLog.objects.get().comment == comment
@@ -170,7 +171,7 @@ def test_hiding_a_comment(idea, resident, author, riga_moderator):
 
 
 def test_platform_operators_moderate_everywhere(idea, platform_admin):
-    services.content_hide(actor=platform_admin, idea=idea, note="Illegal.")
+    moderation.content_hide(actor=platform_admin, idea=idea, note="Illegal.")
     assert Idea.objects.get(pk=idea.pk).hidden
 
 
@@ -193,7 +194,7 @@ def test_the_queue_shows_each_moderator_only_their_organisations(
 class TestLogIsAppendOnly:
     @pytest.fixture
     def entry(self, idea, riga_moderator):
-        return services.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
+        return moderation.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
 
     def test_an_entry_cannot_be_changed(self, entry):
         entry.note = "Nothing happened."
@@ -226,7 +227,7 @@ class TestLogIsAppendOnly:
 
 
 def test_deleting_a_moderators_account_keeps_the_entry_anonymised(idea, riga_moderator):
-    entry = services.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
+    entry = moderation.content_hide(actor=riga_moderator, idea=idea, note="Spam.")
     riga_moderator.delete()
     kept = ModerationLog.objects.get(pk=entry.pk)
     assert (kept.actor, kept.note, kept.idea) == (None, "Spam.", idea)

@@ -6,8 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from budgeting.models import BudgetRound, Project
-from engagement.ideas import selectors, services
+from engagement.ideas import selectors
 from engagement.ideas.models import Idea, ParticipatoryProcess, Support
+from engagement.ideas.services import moderation
+from engagement.ideas.services import review as review_services
 from engagement.notifications.models import Notification
 from tests import factories
 from tests.engagement.ideas.util import codes
@@ -32,7 +34,7 @@ def budget_idea(budget, author):
 
 
 def review(actor, idea, decision="accepted", **fields):
-    return services.idea_review(actor=actor, idea=idea, decision=decision, **fields)
+    return review_services.idea_review(actor=actor, idea=idea, decision=decision, **fields)
 
 
 class TestReviewRefuses:
@@ -78,7 +80,7 @@ class TestReviewRefuses:
         assert codes(caught.value) == {"status": ["not_reviewable"]}
 
     def test_accepting_a_hidden_idea(self, budget_idea, riga_reviewer, riga_moderator):
-        services.content_hide(actor=riga_moderator, idea=budget_idea, note="Spam.")
+        moderation.content_hide(actor=riga_moderator, idea=budget_idea, note="Spam.")
         with pytest.raises(ValidationError) as caught:
             review(riga_reviewer, budget_idea, cost=100)
         assert codes(caught.value) == {"status": ["hidden"]}
@@ -173,31 +175,31 @@ def duplicate(budget, author):
 class TestMergeRefuses:
     def test_into_itself(self, duplicate, riga_reviewer):
         with pytest.raises(ValidationError) as caught:
-            services.idea_merge(actor=riga_reviewer, idea=duplicate, into=duplicate)
+            review_services.idea_merge(actor=riga_reviewer, idea=duplicate, into=duplicate)
         assert codes(caught.value) == {"into": ["same"]}
 
     def test_across_processes(self, duplicate, idea, riga_reviewer):
         with pytest.raises(ValidationError) as caught:
-            services.idea_merge(actor=riga_reviewer, idea=duplicate, into=idea)
+            review_services.idea_merge(actor=riga_reviewer, idea=duplicate, into=idea)
         assert codes(caught.value) == {"into": ["wrong_process"]}
 
     def test_into_a_merged_or_withdrawn_idea(self, duplicate, budget_idea, riga_reviewer):
         Idea.objects.filter(pk=budget_idea.pk).update(status="withdrawn")
         budget_idea.refresh_from_db()
         with pytest.raises(ValidationError) as caught:
-            services.idea_merge(actor=riga_reviewer, idea=duplicate, into=budget_idea)
+            review_services.idea_merge(actor=riga_reviewer, idea=duplicate, into=budget_idea)
         assert codes(caught.value) == {"into": ["invalid_target"]}
 
     def test_by_a_reviewer_of_another_organisation(self, duplicate, budget_idea, gdansk_reviewer):
         with pytest.raises(PermissionDenied):
-            services.idea_merge(actor=gdansk_reviewer, idea=duplicate, into=budget_idea)
+            review_services.idea_merge(actor=gdansk_reviewer, idea=duplicate, into=budget_idea)
 
 
 def test_merging_keeps_a_link_and_does_not_move_supports(
     duplicate, budget_idea, riga_reviewer, resident, author
 ):
     Support.objects.create(idea=duplicate, user=resident)
-    services.idea_merge(
+    review_services.idea_merge(
         actor=riga_reviewer, idea=duplicate, into=budget_idea, public_reason="The same trees."
     )
     merged = Idea.objects.get(pk=duplicate.pk)

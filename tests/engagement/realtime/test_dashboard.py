@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from budgeting.services import paper, voting
-from engagement.ideas import services as ideas
+from engagement.ideas.services import ideas, moderation
 from engagement.people.models import Role
 from tests import factories
 from tests.engagement.realtime.conftest import Live, cookie_of, run
@@ -93,9 +93,9 @@ async def test_staff_see_turnout_paper_moderation_and_review_change_live(client,
     assert state["voters"] == 2
     assert state["districts"]["city"]["paper"] == 1
 
-    await run(ideas.report_create)(reporter=reporter, reason="spam", idea=idea)
+    await run(moderation.report_create)(reporter=reporter, reason="spam", idea=idea)
     state = await next_matching(live, lambda s: s["moderation_queue"] == 1)
-    await run(ideas.reports_dismiss)(actor=moderator, idea=idea)
+    await run(moderation.reports_dismiss)(actor=moderator, idea=idea)
     state = await next_matching(live, lambda s: s["moderation_queue"] == 0)
 
     author = await run(lambda: idea.author)()

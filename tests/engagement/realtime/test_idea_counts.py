@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.ideas import services
+from engagement.ideas.services import discussion, supports
 from tests import factories
 from tests.engagement.realtime.conftest import Live, run
 
@@ -35,17 +35,17 @@ async def test_supports_and_comments_are_pushed(idea, neighbours):
     snapshot = await live.receive()
     assert snapshot["payload"]["state"] == {"idea": idea.pk, "supports": 0, "comments": 0}
 
-    await run(services.support_add)(user=neighbours[0], idea=idea)
+    await run(supports.support_add)(user=neighbours[0], idea=idea)
     update = await live.receive()
     assert update["type"] == "counts"
     assert update["payload"] == {"idea": idea.pk, "supports": 1, "comments": 0}
 
-    await run(services.comment_create)(author=neighbours[1], idea=idea, body="<p>Yes!</p>")
+    await run(discussion.comment_create)(author=neighbours[1], idea=idea, body="<p>Yes!</p>")
     update = await live.receive()
     assert update["payload"] == {"idea": idea.pk, "supports": 1, "comments": 1}
 
     # Supporting twice changes nothing and pushes nothing.
-    await run(services.support_add)(user=neighbours[0], idea=idea)
+    await run(supports.support_add)(user=neighbours[0], idea=idea)
     assert await live.nothing(0.4)
     await live.close()
 

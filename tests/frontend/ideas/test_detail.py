@@ -70,10 +70,10 @@ class TestWhatItShows:
         assert f'href="/rounds/{round_slug}/projects/{project.pk}/">Sea benches</a>' in html
 
     def test_images_have_their_alt_text(self, client, idea):
-        from engagement.ideas import services
+        from engagement.ideas.services import ideas
         from tests.engagement.ideas.images import upload
 
-        services.idea_image_add(
+        ideas.idea_image_add(
             actor=idea.author, idea=idea, upload=upload(), alt_text="A bench by the water"
         )
         html = body(client.get(url(idea)))

@@ -226,9 +226,9 @@ class TestEdit:
         assert idea.title == "Benches by the sea"
 
     def test_remove_an_image(self, client, idea):
-        from engagement.ideas import services
+        from engagement.ideas.services import ideas
 
-        image = services.idea_image_add(actor=idea.author, idea=idea, upload=upload(), alt_text="x")
+        image = ideas.idea_image_add(actor=idea.author, idea=idea, upload=upload(), alt_text="x")
         client.force_login(idea.author)
         assert "Remove" in body(client.get(f"/ideas/{idea.pk}/edit/"))
         client.post(f"/ideas/{idea.pk}/images/{image.pk}/remove/")
