@@ -31,7 +31,7 @@ def other_languages(organisation: Organisation) -> list[tuple[str, str]]:
 
 
 def add_errors(form: forms.Form, errors: Any, aliases: Mapping[str, str] | None = None) -> None:
-    """Put a service ``ValidationError`` or a serializer's ``errors`` on the form's fields.
+    """Put a service's ``ValidationError`` (or ``{field: messages}``) on the form's fields.
 
     Unknown names (``phase``, ``__all__``) become form-wide errors; ``aliases`` maps a
     service's name to the page's field (e.g. ``citywide_budget`` to ``budget``).

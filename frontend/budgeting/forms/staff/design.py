@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from budgeting import phases
 from budgeting.models import BallotFormat, BudgetRound, OutcomeRule, Phase, TieBreak
 from budgeting.phases import Action
-from budgeting.services.rounds import ALWAYS_EDITABLE_FIELDS, CONFIGURABLE_FIELDS
+from budgeting.services.rounds import (
+    ALWAYS_EDITABLE_FIELDS,
+    CONFIGURABLE_FIELDS,
+    NULLABLE_SETTINGS,
+)
 from engagement.money import from_minor
 from engagement.people.models import District, Organisation
 from frontend.budgeting.forms.staff.common import TranslatedContentMixin
@@ -215,7 +219,7 @@ class RoundForm(TranslatedContentMixin, forms.Form):
         return cleaned
 
     def settings_data(self) -> dict[str, Any]:
-        """Input for the API's settings serializer: what the page may change now."""
+        """Input for ``round_update``: what the page may change now."""
         data: dict[str, Any] = {"translations": self.translations()}
         for name in CONFIGURABLE_FIELDS - {"translations"}:
             if name in self.fields and name not in self.locked:
@@ -266,10 +270,9 @@ class RoundCreateForm(RoundForm):
         return [self[f"district_{d.slug}"] for d in self.districts]
 
     def create_data(self) -> dict[str, Any]:
-        """Input for the API's create serializer."""
+        """Input for ``round_create``; amounts as typed, for ``budgeting.inputs.round_budgets``."""
         data = self.settings_data()
         data.update(
-            organisation=self.organisation.slug,
             slug=self.cleaned_data["slug"],
             title=self.cleaned_data["title"],
         )
@@ -283,21 +286,8 @@ class RoundCreateForm(RoundForm):
                 entries.append({"district": district.slug, "budget": amount})
         if entries:
             data["district_budgets"] = entries
-        # Null means "no limit" to the serializer; empty strings are not numbers.
-        return {k: v for k, v in data.items() if v is not None or k in NULLABLE}
-
-
-NULLABLE = frozenset(
-    {
-        "max_projects",
-        "min_spend_percent",
-        "points_budget",
-        "max_points_per_project",
-        "max_rank",
-        "lottery_seed",
-        "min_age",
-    }
-)
+        # Null means "no limit"; empty strings are not numbers.
+        return {k: v for k, v in data.items() if v is not None or k in NULLABLE_SETTINGS}
 
 
 class DistrictBudgetAddForm(forms.Form):

@@ -126,7 +126,7 @@ class ProjectForm(TranslatedContentMixin, forms.Form):
         return cleaned
 
     def api_data(self) -> dict[str, Any]:
-        """Input for the API's project serializers: what the page may change now."""
+        """Input for ``budgeting.inputs.project_fields``: what the page may change now."""
         data: dict[str, Any] = {"translations": self.translations()}
         for name in ("title", "description", *PROJECT_LOCKABLE_FIELDS):
             if name in self.fields and name not in self.locked:

@@ -15,12 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from budgeting import phases
-from budgeting.api import serializers as api
+from budgeting import inputs, phases
 from budgeting.models import BudgetRound, DistrictBudget, OutcomeRule, Project
 from budgeting.phases import Action
 from budgeting.services import rounds
-from engagement.http.fields import amount_to_minor
 from engagement.people import permissions
 from engagement.people.models import Organisation
 from frontend.budgeting.forms.staff.common import add_errors, choices_with_help
@@ -79,12 +77,19 @@ def staff_round_create(request: HttpRequest, organisation: Organisation) -> Http
 
 
 def _create_round(request: HttpRequest, form: RoundCreateForm) -> BudgetRound | None:
-    data = api.RoundCreateInput(data=form.create_data())
-    if not data.is_valid():
-        add_errors(form, data.errors)
-        return None
+    data = form.create_data()
     try:
-        return rounds.round_create(actor=request.user, **data.validated_data)
+        inputs.round_settings(data)
+        citywide, pairs = inputs.round_budgets(
+            form.organisation, data.pop("citywide_budget", None), data.pop("district_budgets", [])
+        )
+        return rounds.round_create(
+            actor=request.user,
+            organisation=form.organisation,
+            citywide_budget=citywide,
+            district_budgets=pairs,
+            **data,
+        )
     except ValidationError as exc:
         add_errors(form, exc)
         return None
@@ -130,12 +135,10 @@ def _lock_reason(budget_round: BudgetRound) -> str:
 
 
 def _update_round(request: HttpRequest, form: RoundForm, budget_round: BudgetRound) -> bool:
-    data = api.RoundSettingsInput(data=form.settings_data(), partial=True)
-    if not data.is_valid():
-        add_errors(form, data.errors)
-        return False
+    data = form.settings_data()
     try:
-        rounds.round_update(actor=request.user, budget_round=budget_round, **data.validated_data)
+        inputs.round_settings(data)
+        rounds.round_update(actor=request.user, budget_round=budget_round, **data)
     except ValidationError as exc:
         if "phase" in getattr(exc, "error_dict", {}) and form.submitted_locked:
             for name in form.submitted_locked:
@@ -214,17 +217,12 @@ def staff_round_districts(request: HttpRequest, budget_round: BudgetRound) -> Ht
 
 
 def _amount(form: Any, field: str, currency: str) -> int | None:
-    """A decimal amount through the API's own amount field and conversion."""
-    from engagement.http.fields import AmountInput
-
+    """A decimal amount in minor units, checked as the API checks amounts."""
     try:
-        value = AmountInput().run_validation(form.cleaned_data[field])
-        return amount_to_minor(value, currency, field)
-    except api.serializers.ValidationError as exc:
-        detail = exc.detail
-        messages_ = detail.get(field, detail) if isinstance(detail, dict) else detail
-        for message in messages_:
-            form.add_error(field, str(message))
+        return inputs.amount_minor(form.cleaned_data[field], currency, field)
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error(field, message)
         return None
 
 

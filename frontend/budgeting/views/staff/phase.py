@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgeting import phases
-from budgeting.api import serializers as api
 from budgeting.models import BudgetRound, Phase
 from budgeting.services import rounds
 from engagement.people import permissions
@@ -131,19 +130,11 @@ def _phase_page(request: HttpRequest, budget_round: BudgetRound) -> HttpResponse
 def _save_schedule(request: HttpRequest, form: Any, budget_round: BudgetRound) -> bool:
     try:
         for phase in form.changed_data:
-            data = api.ScheduleInput(
-                data={
-                    "phase": phase,
-                    "starts_at": (
-                        form.cleaned_data[phase].isoformat() if form.cleaned_data[phase] else None
-                    ),
-                }
-            )
-            if not data.is_valid():
-                add_errors(form, {phase: data.errors.get("starts_at", data.errors)})
-                return False
             rounds.phase_schedule_set(
-                actor=request.user, budget_round=budget_round, **data.validated_data
+                actor=request.user,
+                budget_round=budget_round,
+                phase=phase,
+                starts_at=form.cleaned_data[phase],
             )
     except ValidationError as exc:
         add_errors(form, exc)

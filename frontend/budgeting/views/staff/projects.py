@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import phases
-from budgeting.api import serializers as api
+from budgeting import inputs, phases
 from budgeting.models import BudgetRound, Project
 from budgeting.phases import Action
 from budgeting.selectors import rounds as selectors
@@ -102,14 +101,9 @@ def staff_round_projects(request: HttpRequest, budget_round: BudgetRound) -> Htt
 def _create_project(
     request: HttpRequest, form: ProjectCreateForm, budget_round: BudgetRound
 ) -> Project | None:
-    data = api.ProjectCreateInput(data=form.api_data(), context={"round": budget_round})
-    if not data.is_valid():
-        add_errors(form, data.errors)
-        return None
     try:
-        return rounds.project_create(
-            actor=request.user, budget_round=budget_round, **data.validated_data
-        )
+        fields = inputs.project_fields(budget_round, form.api_data())
+        return rounds.project_create(actor=request.user, budget_round=budget_round, **fields)
     except ValidationError as exc:
         add_errors(form, exc, PROJECT_ERROR_ALIASES)
         return None
@@ -174,12 +168,9 @@ def _project_edit_page(
 def _update_project(
     request: HttpRequest, form: ProjectForm, budget_round: BudgetRound, project: Project
 ) -> bool:
-    data = api.ProjectUpdateInput(data=form.api_data(), context={"round": budget_round})
-    if not data.is_valid():
-        add_errors(form, data.errors)
-        return False
     try:
-        rounds.project_update(actor=request.user, project=project, **data.validated_data)
+        fields = inputs.project_fields(budget_round, form.api_data())
+        rounds.project_update(actor=request.user, project=project, **fields)
     except ValidationError as exc:
         add_errors(form, exc, PROJECT_ERROR_ALIASES)
         return False
