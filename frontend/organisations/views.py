@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from budgeting import phases
 from budgeting.models import BudgetRound, PaperBallotSheet, PaperSheetStatus, Project, ProjectStatus
 from budgeting.phases import Action
-from engagement.ideas.models import ParticipatoryProcess
+from engagement.ideas.models import ParticipatoryProcess, Report, ReportStatus
+from engagement.ideas.selectors import review_queue_sizes
 from engagement.people import permissions
 from engagement.people import services as engagement_services
 from engagement.people.models import Organisation
@@ -26,25 +27,13 @@ from frontend.budgeting.views.staff.common import phase_badge
 from frontend.organisations.access import link, signed_in, staff_crumbs, staff_page
 from frontend.organisations.forms import OrganisationBrandingForm
 
-OPEN_REVIEW_STATUSES = ("submitted", "under_review")
 PAPER_OPEN_STATUSES = (PaperSheetStatus.AWAITING_SECOND_ENTRY, PaperSheetStatus.CONFLICT)
 
 
 def _queue_counts(organisations: list[Organisation], round_ids: list[int]) -> dict[str, Any]:
     """Sizes of the work queues, in four grouped queries whatever the number of rounds."""
-    from engagement.ideas.models import Idea, Report, ReportStatus
-
     org_ids = [o.pk for o in organisations]
-    review = dict(
-        Idea.objects.filter(
-            process__organisation_id__in=org_ids,
-            status__in=OPEN_REVIEW_STATUSES,
-            submitted_at__isnull=False,
-        )
-        .values_list("process__organisation_id")
-        .annotate(n=Count("id"))
-        .values_list("process__organisation_id", "n")
-    )
+    review = review_queue_sizes(org_ids)
     moderation = dict(
         Report.objects.filter(organisation_id__in=org_ids, status=ReportStatus.OPEN)
         .values_list("organisation_id")

@@ -16,7 +16,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from budgeting import inputs, phases
-from budgeting.models import BudgetRound, DistrictBudget, OutcomeRule, Project
+from budgeting.models import (
+    BallotFormat,
+    BudgetRound,
+    DistrictBudget,
+    OutcomeRule,
+    Project,
+    TieBreak,
+)
 from budgeting.phases import Action
 from budgeting.services import rounds
 from engagement.people import permissions
@@ -36,8 +43,6 @@ from frontend.organisations.access import staff_crumbs, staff_page
 
 
 def _help_lists() -> dict[str, Any]:
-    from budgeting.models import BallotFormat, TieBreak
-
     return {
         "format_help": choices_with_help(BallotFormat.choices, BALLOT_FORMAT_HELP),
         "rule_help": choices_with_help(OutcomeRule.choices, OUTCOME_RULE_HELP),

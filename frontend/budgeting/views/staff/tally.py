@@ -64,10 +64,10 @@ def rule_comparison_tables(
     where the rules disagree; plus the per-project explanation of the round's own rule."""
     labels = {value: str(label) for value, label in OutcomeRule.choices}
     rules = [rule for rule in OutcomeRule.values if runs.get(rule)]
-    by_district: dict[int, dict[str, TallyResult]] = {}
-    for rule in rules:
-        for result in runs[rule]:
-            by_district.setdefault(result.district_budget_id, {})[rule] = result
+    by_district = {
+        entry["district_budget"].pk: entry
+        for entry in reads.rules_side_by_side({rule: runs[rule] for rule in rules})
+    }
     projects: dict[int, list[Project]] = {}
     for project in Project.objects.filter(
         round=budget_round, status__in=results.COUNTED_STATUSES
@@ -77,9 +77,10 @@ def rule_comparison_tables(
     titles = project_titles(all_results)
     tables = []
     for district_budget in budgets:
-        found = by_district.get(district_budget.pk, {})
-        if not found:
+        entry = by_district.get(district_budget.pk)
+        if entry is None:
             continue
+        found: dict[str, TallyResult] = entry["results"]
         chosen = found.get(budget_round.outcome_rule)
         rows = []
         for project in sorted(
@@ -91,9 +92,9 @@ def rule_comparison_tables(
                 for rule in rules
                 if rule in found
             ]
+            differs = project.external_id in entry["disputed"]
             funded_by = [labels[c["rule"]] for c in cells if c["selected"]]
             not_by = [labels[c["rule"]] for c in cells if not c["selected"]]
-            differs = bool(funded_by) and bool(not_by)
             rows.append(
                 {
                     "project": project,
