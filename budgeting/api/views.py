@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from budgeting import pabulib, ports
 from budgeting.api import serializers as s
-from budgeting.api.filters import ProjectFilter, RoundFilter
+from budgeting.filters import ProjectFilter, RoundFilter
 from budgeting.messages import eligibility_message
 from budgeting.models import BudgetRound, Project
 from budgeting.selectors import reads

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from budgeting import phases
-from budgeting.api.filters import ProjectFilter
+from budgeting.filters import ProjectFilter
 from budgeting.models import (
     BallotFormat,
     BudgetRound,
