@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 
 # ISO 4217 code -> digits of the minor unit. Amounts are stored as integers in minor units.
 CURRENCIES: dict[str, int] = {
@@ -21,6 +23,19 @@ CURRENCIES: dict[str, int] = {
     "UAH": 2,
     "USD": 2,
 }
+
+# An amount typed in currency units. At most 15 digits before the point keeps every amount
+# inside a 64-bit integer of minor units.
+AMOUNT_PATTERN = re.compile(r"^\d{1,15}(\.\d{1,12})?$")
+AMOUNT_INVALID = _("Enter an amount such as 12500.00 (digits, optionally a decimal point).")
+
+
+def too_many_decimals(currency: str) -> str:
+    """Why an amount finer than the currency's minor unit is refused."""
+    return str(
+        _("%(currency)s amounts have at most %(digits)s decimals.")
+        % {"currency": currency, "digits": CURRENCIES.get(currency, 2)}
+    )
 
 
 def minor_per_unit(currency: str) -> int:

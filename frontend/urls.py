@@ -1,8 +1,9 @@
-"""Page URLs. Each area keeps its own module; all names live in the ``frontend`` namespace."""
+"""Page URLs. Each page package keeps its own URL modules; all names live in the ``frontend``
+namespace."""
 
 from django.urls import include, path
 
-from frontend.views import home
+from frontend import home
 
 app_name = "frontend"
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("rounds/", include("frontend.budgeting.urls_ballot")),
     path("", include("frontend.ideas.urls")),
     path("account/", include("frontend.account.urls")),
+    path("staff/", include("frontend.organisations.urls")),
     path("staff/", include("frontend.budgeting.urls_staff")),
-    path("staff/", include("frontend.urls_staff_queues")),
+    path("staff/", include("frontend.ideas.urls_staff")),
 ]

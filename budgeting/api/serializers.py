@@ -16,7 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from budgeting import ports
+from budgeting import inputs, ports
+from budgeting.inputs import (
+    BIG,
+    DESCRIPTION_MAX,
+    LARGE,
+    REASON_MAX,
+    SMALL,
+    WORD_MAX_LENGTH,
+    WORDS_MAX,
+)
 from budgeting.messages import RECEIPT_FORMAT_MESSAGE
 from budgeting.models import (
     BallotFormat,
@@ -32,7 +41,7 @@ from budgeting.models import (
     TieBreak,
 )
 from budgeting.selectors.outcomes import project_outcomes
-from budgeting.services import voting
+from budgeting.services import rounds, voting
 from engagement.content.languages import language_codes, validate_translations
 from engagement.http.api import Input
 from engagement.http.fields import (
@@ -43,14 +52,7 @@ from engagement.http.fields import (
     amount_to_minor,
 )
 from engagement.money import from_minor
-from engagement.people.models import District, Organisation
-
-# Free text the models keep unbounded (TextField) is still bounded at the door.
-DESCRIPTION_MAX = 20_000
-REASON_MAX = 2_000
-SMALL = 32767  # PositiveSmallIntegerField
-LARGE = 2147483647  # PositiveIntegerField
-BIG = 9223372036854775807  # BigIntegerField
+from engagement.people.models import Organisation
 
 
 def district_budget_of(budget_round: BudgetRound, key: str, field: str = "district") -> Any:
@@ -110,26 +112,8 @@ class TranslationsField(serializers.JSONField):
 
 # --- rounds -------------------------------------------------------------------------------
 
-ROUND_SETTINGS = [
-    "ballot_format",
-    "min_projects",
-    "max_projects",
-    "knapsack",
-    "min_spend_percent",
-    "points_budget",
-    "max_points_per_project",
-    "max_rank",
-    "outcome_rule",
-    "tie_break",
-    "lottery_seed",
-    "secret_ballot",
-    "live_counts_public",
-    "ballot_changes_allowed",
-    "one_district_per_voter",
-    "min_age",
-    "residence_required",
-    "verified_email_required",
-]
+# The settings staff may change, as one list (the services declare it).
+ROUND_SETTINGS = list(rounds.ROUND_SETTINGS)
 
 
 class RoundOutput(serializers.ModelSerializer):
@@ -284,65 +268,11 @@ class RoundCreateInput(RoundSettingsInput):
                     ]
                 }
             )
-        currency = organisation.currency
-        citywide = attrs.pop("citywide_budget", None)
-        citywide_minor = (
-            None if citywide is None else amount_to_minor(citywide, currency, "citywide_budget")
+        citywide, pairs = inputs.round_budgets(
+            organisation, attrs.pop("citywide_budget", None), attrs.pop("district_budgets", [])
         )
-        entries = attrs.pop("district_budgets", [])
-        slugs = [e["district"] for e in entries if e["district"] is not None]
-        districts = {
-            d.slug: d for d in District.objects.filter(organisation=organisation, slug__in=slugs)
-        }
-        pairs = []
-        for entry in entries:
-            amount = amount_to_minor(entry["budget"], currency, "district_budgets")
-            if entry["district"] is None:
-                if citywide_minor is not None:
-                    raise serializers.ValidationError(
-                        {
-                            "district_budgets": [
-                                serializers.ErrorDetail(
-                                    str(_("Give the city-wide budget only once.")),
-                                    code="duplicate_citywide",
-                                )
-                            ]
-                        }
-                    )
-                citywide_minor = amount
-                continue
-            district = districts.get(entry["district"])
-            if district is None:
-                raise serializers.ValidationError(
-                    {
-                        "district_budgets": [
-                            serializers.ErrorDetail(
-                                str(
-                                    _("%(organisation)s has no district %(district)s.")
-                                    % {
-                                        "organisation": organisation.name,
-                                        "district": entry["district"],
-                                    }
-                                ),
-                                code="unknown_district",
-                            )
-                        ]
-                    }
-                )
-            pairs.append((district, amount))
-        if len({d.pk for d, _a in pairs}) != len(pairs):
-            raise serializers.ValidationError(
-                {
-                    "district_budgets": [
-                        serializers.ErrorDetail(
-                            str(_("Each district may have one budget only.")),
-                            code="duplicate_district",
-                        )
-                    ]
-                }
-            )
         attrs["organisation"] = organisation
-        attrs["citywide_budget"] = citywide_minor
+        attrs["citywide_budget"] = citywide
         attrs["district_budgets"] = pairs
         return attrs
 
@@ -431,32 +361,28 @@ class ProjectFieldsInput(Input):
     translations = TranslationsField(required=False, default=dict)
     cost = AmountInput()
     categories = serializers.ListField(
-        child=serializers.CharField(max_length=100), max_length=50, required=False, default=list
+        child=serializers.CharField(max_length=WORD_MAX_LENGTH),
+        max_length=WORDS_MAX,
+        required=False,
+        default=list,
     )
     targets = serializers.ListField(
-        child=serializers.CharField(max_length=100), max_length=50, required=False, default=list
+        child=serializers.CharField(max_length=WORD_MAX_LENGTH),
+        max_length=WORDS_MAX,
+        required=False,
+        default=list,
     )
     latitude = LatitudeInput(required=False, allow_null=True)
     longitude = LongitudeInput(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        budget_round = self.context["round"]
-        if "district" in attrs:
-            attrs["district_budget"] = district_budget_of(budget_round, attrs.pop("district"))
-        if "cost" in attrs:
-            attrs["cost"] = amount_to_minor(attrs["cost"], budget_round.currency, "cost")
-        return attrs
+        return inputs.project_fields(self.context["round"], attrs)
 
 
 class ProjectCreateInput(ProjectFieldsInput):
     id = serializers.RegexField(
         r"^[\w.-]+$", max_length=120, help_text="The project's id in this round (e.g. p12)."
     )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        attrs["external_id"] = attrs.pop("id")
-        return attrs
 
 
 class ProjectUpdateInput(ProjectFieldsInput):

@@ -1,4 +1,4 @@
-"""Query-string filters of the budgeting API's lists."""
+"""Query-string filters of round and project lists, shared by the API and the pages."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ whose selectors have no permission check of their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -130,33 +130,53 @@ def ineligibility_reasons(
     ]
 
 
+def rules_side_by_side(runs: Mapping[str, Iterable[TallyResult]]) -> list[dict[str, Any]]:
+    """Results of several rules, per district budget (in the order first met).
+
+    Each entry: ``district_budget``, ``results`` (rule -> result, in the order of ``runs``),
+    ``selected_by_all`` (projects every rule funds, in id order) and ``disputed`` (projects
+    some rule funds and another does not).
+    """
+    entries: dict[int, dict[str, Any]] = {}
+    for rule, district_results in runs.items():
+        for result in district_results:
+            entry = entries.setdefault(
+                result.district_budget_id,
+                {"district_budget": result.district_budget, "results": {}},
+            )
+            entry["results"][rule] = result
+    for entry in entries.values():
+        funded = [set(result.selected) for result in entry["results"].values()]
+        common = set.intersection(*funded)
+        entry["selected_by_all"] = sorted(common, key=natural_key)
+        entry["disputed"] = set.union(*funded) - common
+    return list(entries.values())
+
+
 def rule_comparison(actor: Any, budget_round: BudgetRound) -> list[dict[str, Any]]:
     """Run every outcome rule on the round; per district, the funded sets side by side."""
     runs: dict[str, list[TallyResult]] = {
         rule: results.tally_run(actor=actor, budget_round=budget_round, rule=rule)
         for rule in OutcomeRule.values
     }
-    rows: dict[int, dict[str, Any]] = {}
-    for rule, district_results in runs.items():
-        for result in district_results:
-            district_budget = result.district_budget
-            row = rows.setdefault(
-                district_budget.pk,
-                {
-                    "district": district_budget.key,
-                    "name": district_budget.name,
-                    "budget": result.budget,
-                    "ballot_count": result.ballot_count,
-                    "rules": [],
-                },
-            )
-            row["rules"].append(
-                {"rule": rule, "selected": list(result.selected), "spent": result.spent}
-            )
-    for row in rows.values():
-        common = set.intersection(*(set(r["selected"]) for r in row["rules"]))
-        row["selected_by_all"] = sorted(common, key=natural_key)
-    return list(rows.values())
+    rows = []
+    for entry in rules_side_by_side(runs):
+        district_budget = entry["district_budget"]
+        first = next(iter(entry["results"].values()))
+        rows.append(
+            {
+                "district": district_budget.key,
+                "name": district_budget.name,
+                "budget": first.budget,
+                "ballot_count": first.ballot_count,
+                "rules": [
+                    {"rule": rule, "selected": list(result.selected), "spent": result.spent}
+                    for rule, result in entry["results"].items()
+                ],
+                "selected_by_all": entry["selected_by_all"],
+            }
+        )
+    return rows
 
 
 NOT_ADMIN = _("Only administrators of this organisation can see tally previews.")

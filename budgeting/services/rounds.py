@@ -26,34 +26,43 @@ from budgeting.services import ballot_box
 from engagement.people import permissions
 from engagement.people.models import District, Organisation, Role
 
-# Round settings staff may change while the round is being designed.
-CONFIGURABLE_FIELDS = frozenset(
+# Round settings staff may change while the round is being designed, in the order the API
+# shows them; the API's serializers and the staff pages read this list.
+ROUND_SETTINGS = (
+    "ballot_format",
+    "min_projects",
+    "max_projects",
+    "knapsack",
+    "min_spend_percent",
+    "points_budget",
+    "max_points_per_project",
+    "max_rank",
+    "outcome_rule",
+    "tie_break",
+    "lottery_seed",
+    "secret_ballot",
+    "live_counts_public",
+    "ballot_changes_allowed",
+    "one_district_per_voter",
+    "min_age",
+    "residence_required",
+    "verified_email_required",
+)
+# Settings where empty (null) means "no limit" or "none".
+NULLABLE_SETTINGS = frozenset(
     {
-        "title",
-        "description",
-        "translations",
-        "ballot_format",
-        "min_projects",
         "max_projects",
-        "knapsack",
         "min_spend_percent",
         "points_budget",
         "max_points_per_project",
         "max_rank",
-        "outcome_rule",
-        "tie_break",
         "lottery_seed",
-        "live_counts_public",
-        "ballot_changes_allowed",
-        "secret_ballot",
-        "one_district_per_voter",
         "min_age",
-        "residence_required",
-        "verified_email_required",
     }
 )
 # Wording may be corrected at any time; nothing that changes how votes count.
 ALWAYS_EDITABLE_FIELDS = frozenset({"title", "description", "translations"})
+CONFIGURABLE_FIELDS = frozenset({*ALWAYS_EDITABLE_FIELDS, *ROUND_SETTINGS})
 # Project fields staff may change after creating it; all but the wording lock with
 # Action.EDIT_PROJECTS (from voting on, voters chose by cost, place and budget).
 PROJECT_EDITABLE_FIELDS = frozenset(

@@ -21,10 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from engagement.money import CURRENCIES, from_minor, to_minor
-
-# At most 15 digits before the point keeps every amount inside a 64-bit integer of minor units.
-_AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,12})?$")
+from engagement.money import (
+    AMOUNT_INVALID,
+    AMOUNT_PATTERN,
+    from_minor,
+    to_minor,
+    too_many_decimals,
+)
 
 
 @extend_schema_field(
@@ -49,15 +52,13 @@ class AmountInput(serializers.Field):
     organisation in the same body), so conversion happens in :func:`amount_to_minor`.
     """
 
-    default_error_messages = {
-        "invalid": _("Enter an amount such as 12500.00 (digits, optionally a decimal point)."),
-    }
+    default_error_messages = {"invalid": AMOUNT_INVALID}
 
     def to_internal_value(self, data: Any) -> Decimal:
         if isinstance(data, bool) or not isinstance(data, str | int):
             self.fail("invalid")
         text = str(data)
-        if not _AMOUNT.fullmatch(text):
+        if not AMOUNT_PATTERN.fullmatch(text):
             self.fail("invalid")
         return Decimal(text)
 
@@ -70,17 +71,10 @@ def amount_to_minor(amount: Decimal, currency: str, field: str) -> int:
     try:
         return to_minor(amount, currency)
     except ValueError:
-        digits = CURRENCIES.get(currency, 2)
         raise serializers.ValidationError(
             {
                 field: [
-                    serializers.ErrorDetail(
-                        str(
-                            _("%(currency)s amounts have at most %(digits)s decimals.")
-                            % {"currency": currency, "digits": digits}
-                        ),
-                        code="too_many_decimals",
-                    )
+                    serializers.ErrorDetail(too_many_decimals(currency), code="too_many_decimals")
                 ]
             }
         ) from None

@@ -44,6 +44,7 @@ from engagement.ideas.models import (
     ReportStatus,
     Support,
 )
+from engagement.ideas.models.ideas import AWAITING_REVIEW_STATUSES
 from engagement.people import permissions as staff_permissions
 from engagement.people.models import Organisation
 
@@ -271,7 +272,7 @@ def review_queue(
     ideas = Idea.objects.filter(
         process__organisation=organisation,
         submitted_at__isnull=False,
-        status__in=(IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW),
+        status__in=AWAITING_REVIEW_STATUSES,
     )
     if process:
         ideas = ideas.filter(process__slug=process)
@@ -280,6 +281,20 @@ def review_queue(
     if category:
         ideas = ideas.filter(category=category)
     return with_details(ideas, None).order_by("submitted_at", "id")
+
+
+def review_queue_sizes(organisation_ids: Iterable[int]) -> dict[int, int]:
+    """Organisation id -> how many ideas wait in its review queue (one grouped query)."""
+    return dict(
+        Idea.objects.filter(
+            process__organisation_id__in=list(organisation_ids),
+            status__in=AWAITING_REVIEW_STATUSES,
+            submitted_at__isnull=False,
+        )
+        .values_list("process__organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("process__organisation_id", "n")
+    )
 
 
 # --- discussion ---------------------------------------------------------------------------

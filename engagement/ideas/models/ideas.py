@@ -38,6 +38,8 @@ class IdeaStatus(models.TextChoices):
 EDITABLE_STATUSES = frozenset({IdeaStatus.DRAFT, IdeaStatus.SUBMITTED})
 # Statuses a reviewer may still answer.
 OPEN_STATUSES = frozenset({IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW, IdeaStatus.REJECTED})
+# Ideas waiting for the reviewers' answer: the review queue.
+AWAITING_REVIEW_STATUSES = (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW)
 
 
 class Idea(models.Model):

@@ -113,7 +113,7 @@ class TestTallyPreview:
         self, signed_in, riga_admin, tallying_round, settings, monkeypatch
     ):
         from budgeting import tasks
-        from frontend.budgeting.views import staff
+        from frontend.budgeting.views.staff import tally as staff
 
         queued = []
         monkeypatch.setattr(staff, "BACKGROUND_TALLY_BALLOTS", 5)

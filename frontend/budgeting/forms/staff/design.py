@@ -1,19 +1,10 @@
-"""Staff forms: a round's design, its district budgets, phase moves and the schedule.
-
-The forms only read the page's input. Validation and conversion go through the same input
-serializers as the API (``budgeting.api.serializers``) and the same services decide and
-write, so a page and an API call can never disagree. Errors from either come back as field
-errors here (:func:`add_errors`).
-"""
+"""Forms of a round's design: settings, new round, district budgets, phase moves, schedule."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from budgeting import phases
@@ -22,21 +13,14 @@ from budgeting.phases import Action
 from budgeting.services.rounds import (
     ALWAYS_EDITABLE_FIELDS,
     CONFIGURABLE_FIELDS,
-    PROJECT_EDITABLE_FIELDS,
+    NULLABLE_SETTINGS,
 )
 from engagement.money import from_minor
 from engagement.people.models import District, Organisation
+from frontend.budgeting.forms.staff.common import TranslatedContentMixin
 
 # Settings that decide how votes count: locked by the services once voting opens.
 LOCKABLE_FIELDS = CONFIGURABLE_FIELDS - ALWAYS_EDITABLE_FIELDS
-# Project fields as the page names them (``district`` is the service's district_budget),
-# locked outside Action.EDIT_PROJECTS; the wording stays editable.
-PROJECT_LOCKABLE_FIELDS = tuple(
-    sorted(
-        "district" if name == "district_budget" else name
-        for name in PROJECT_EDITABLE_FIELDS - ALWAYS_EDITABLE_FIELDS
-    )
-)
 
 BALLOT_FORMAT_HELP = {
     BallotFormat.APPROVAL: _(
@@ -78,144 +62,6 @@ TIE_BREAK_HELP = {
         "A lottery decides, with a seed number you publish in advance so anyone can check it."
     ),
 }
-
-
-def choices_with_help(
-    choices: list[tuple[str, str]], helps: Mapping[str, Any]
-) -> list[dict[str, str]]:
-    """Choices with their plain-words explanation, for the template's description list."""
-    return [{"value": v, "label": label, "help": helps.get(v, "")} for v, label in choices]
-
-
-def other_languages(organisation: Organisation) -> list[tuple[str, str]]:
-    """Languages staff may translate into: every offered language but the default one."""
-    offered = list(organisation.languages or ["en"])
-    others = [(code, name) for code, name in settings.LANGUAGES if code != offered[0]]
-    # The organisation's own languages first: those are the ones its residents read.
-    return sorted(others, key=lambda item: item[0] not in offered)
-
-
-def add_errors(form: forms.Form, errors: Any, aliases: Mapping[str, str] | None = None) -> None:
-    """Put a service ``ValidationError`` or a serializer's ``errors`` on the form's fields.
-
-    Unknown names (``phase``, ``__all__``) become form-wide errors; ``aliases`` maps a
-    service's name to the page's field (e.g. ``citywide_budget`` to ``budget``).
-    """
-    if isinstance(errors, ValidationError):
-        errors = errors.message_dict if hasattr(errors, "error_dict") else {None: errors.messages}
-    aliases = aliases or {}
-    for name, messages in dict(errors).items():
-        target = aliases.get(name, name)
-        if isinstance(messages, dict):  # nested (a list of district budgets)
-            messages = [str(m) for ms in messages.values() for m in ms]
-        if not isinstance(messages, list | tuple):
-            messages = [messages]
-        flat = []
-        for message in messages:
-            if isinstance(message, dict):
-                flat.extend(str(m) for ms in message.values() for m in ms)
-            else:
-                flat.append(str(message))
-        field = target if target in form.fields else None
-        for message in flat:
-            form.add_error(field, message)
-
-
-class TranslatedContentMixin:
-    """Title/description translation fields and read-only locked fields, for a ``Form``.
-
-    Shared by the round and project forms: one title + description pair per language other
-    than the organisation's default (``title_<code>``, ``description_<code>``), gathered
-    back into the ``translations`` JSON the services validate.
-    """
-
-    organisation: Organisation
-    fields: dict[str, Any]
-    cleaned_data: dict[str, Any]
-    data: Any
-    initial: dict[str, Any]
-
-    def add_translation_fields(
-        self, organisation: Organisation, existing: dict[str, Any] | None, title_max_length: int
-    ) -> None:
-        self.organisation = organisation
-        self.existing_translations = dict(existing or {})
-        self.languages = other_languages(organisation)
-        for code, name in self.languages:
-            self.fields[f"title_{code}"] = forms.CharField(
-                label=_("Title in %(language)s") % {"language": name},
-                max_length=title_max_length,
-                required=False,
-            )
-            self.fields[f"description_{code}"] = forms.CharField(
-                label=_("Description in %(language)s") % {"language": name},
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-            )
-
-    @staticmethod
-    def translation_initial(translations: dict[str, Any] | None) -> dict[str, str]:
-        initial = {}
-        for code, entry in (translations or {}).items():
-            for name in ("title", "description"):
-                if entry.get(name):
-                    initial[f"{name}_{code}"] = entry[name]
-        return initial
-
-    def lock_fields(self, names: set[str]) -> None:
-        self.locked = {name for name in names if name in self.fields}
-        for name in self.locked:
-            self.fields[name].disabled = True
-        self.submitted_locked: dict[str, Any] = {}
-
-    def collect_submitted_locked(self) -> None:
-        # A locked field sent anyway (an old tab, a crafted request) goes to the service,
-        # which refuses it: the page must not silently keep the old value.
-        for name in self.locked:
-            if name not in self.data:
-                continue
-            field = self.fields[name]
-            try:
-                value = field.to_python(field.widget.value_from_datadict(self.data, {}, name))
-            except ValidationError:
-                continue
-            if value != self.initial.get(name):
-                self.submitted_locked[name] = value
-
-    def translations(self) -> dict[str, dict[str, str]]:
-        """The translation fields as ``translations`` JSON (empty ones left out).
-
-        Languages the page does not offer (e.g. the default one, set through the API) are kept.
-        """
-        offered = {code for code, _name in self.languages}
-        existing = self.existing_translations
-        result = {code: entry for code, entry in existing.items() if code not in offered}
-        for code in sorted(offered):
-            entry = {
-                name: self.cleaned_data.get(f"{name}_{code}", "").strip()
-                for name in ("title", "description")
-            }
-            entry = {k: v for k, v in entry.items() if v}
-            if entry:
-                result[code] = entry
-        return result
-
-    def translation_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        for code, name in self.languages:
-            title, description = self[f"title_{code}"], self[f"description_{code}"]  # type: ignore[index]
-            filled = any(bool(b.value()) or bool(b.errors) for b in (title, description))
-            rows.append(
-                {
-                    "code": code,
-                    "name": name,
-                    "title": title,
-                    "description": description,
-                    "open": filled,
-                    "offered": code in (self.organisation.languages or []),
-                }
-            )
-        return rows
 
 
 def _optional_int(label: Any, help_text: Any = "", **limits: int) -> forms.IntegerField:
@@ -373,7 +219,7 @@ class RoundForm(TranslatedContentMixin, forms.Form):
         return cleaned
 
     def settings_data(self) -> dict[str, Any]:
-        """Input for the API's settings serializer: what the page may change now."""
+        """Input for ``round_update``: what the page may change now."""
         data: dict[str, Any] = {"translations": self.translations()}
         for name in CONFIGURABLE_FIELDS - {"translations"}:
             if name in self.fields and name not in self.locked:
@@ -424,10 +270,9 @@ class RoundCreateForm(RoundForm):
         return [self[f"district_{d.slug}"] for d in self.districts]
 
     def create_data(self) -> dict[str, Any]:
-        """Input for the API's create serializer."""
+        """Input for ``round_create``; amounts as typed, for ``budgeting.inputs.round_budgets``."""
         data = self.settings_data()
         data.update(
-            organisation=self.organisation.slug,
             slug=self.cleaned_data["slug"],
             title=self.cleaned_data["title"],
         )
@@ -441,21 +286,8 @@ class RoundCreateForm(RoundForm):
                 entries.append({"district": district.slug, "budget": amount})
         if entries:
             data["district_budgets"] = entries
-        # Null means "no limit" to the serializer; empty strings are not numbers.
-        return {k: v for k, v in data.items() if v is not None or k in NULLABLE}
-
-
-NULLABLE = frozenset(
-    {
-        "max_projects",
-        "min_spend_percent",
-        "points_budget",
-        "max_points_per_project",
-        "max_rank",
-        "lottery_seed",
-        "min_age",
-    }
-)
+        # Null means "no limit"; empty strings are not numbers.
+        return {k: v for k, v in data.items() if v is not None or k in NULLABLE_SETTINGS}
 
 
 class DistrictBudgetAddForm(forms.Form):
@@ -546,167 +378,3 @@ class ScheduleForm(forms.Form):
                     attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
                 ),
             )
-
-
-class PublishForm(forms.Form):
-    confirm = forms.BooleanField(
-        label=_("I have checked the preview. Publish the results now."),
-        required=True,
-        error_messages={"required": _("Tick the box to confirm publication.")},
-    )
-
-
-class TallyForm(forms.Form):
-    """Nothing to fill in: the button runs every rule (a POST, so it is never prefetched)."""
-
-
-class OrganisationBrandingForm(forms.Form):
-    """How the organisation's pages look to residents: colour, logo, website."""
-
-    brand_colour = forms.CharField(
-        label=_("Brand colour"),
-        max_length=7,
-        help_text=_(
-            "A colour like #1a5fb4, used for buttons, links and the top bar. It must be dark"
-            " enough for white text to stay readable."
-        ),
-        widget=forms.TextInput(attrs={"type": "color"}),
-    )
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    logo = forms.FileField(
-        label=_("Logo"),
-        required=False,
-        help_text=_("A wide PNG, JPEG or WebP image, about 200 by 60 pixels; shown in the header."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
-    )
-    remove_logo = forms.BooleanField(label=_("Remove the current logo"), required=False)
-
-
-class CommaListField(forms.CharField):
-    """A short list typed as comma-separated words (categories, target groups)."""
-
-    def prepare_value(self, value: Any) -> Any:
-        return ", ".join(value) if isinstance(value, list | tuple) else value
-
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        if isinstance(value, list | tuple):
-            return [str(v).strip() for v in value if str(v).strip()]
-        text = super().to_python(value)
-        return [part.strip() for part in text.split(",") if part.strip()]
-
-
-class ProjectForm(TranslatedContentMixin, forms.Form):
-    """A project of a round. Outside the editing phases only the wording can change."""
-
-    title = forms.CharField(label=_("Title"), max_length=300)
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("What will be built or done, where and for whom."),
-    )
-    district = forms.ChoiceField(label=_("Budget"))
-    cost = forms.CharField(
-        label=_("Cost"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"})
-    )
-    categories = CommaListField(
-        label=_("Categories"),
-        required=False,
-        max_length=2000,
-        help_text=_("Separated by commas, for example: green, mobility."),
-    )
-    targets = CommaListField(
-        label=_("Target groups"),
-        required=False,
-        max_length=2000,
-        help_text=_("Separated by commas, for example: children, seniors."),
-    )
-    latitude = forms.DecimalField(
-        label=_("Latitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-90,
-        max_value=90,
-        help_text=_("For the map, in decimal degrees, for example 56.949600."),
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        help_text=_("For the map, in decimal degrees, for example 24.105200."),
-    )
-
-    def __init__(
-        self,
-        *args: Any,
-        budget_round: BudgetRound,
-        project: Any | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.budget_round = budget_round
-        self.project = project
-        if project is not None and "initial" not in kwargs:
-            kwargs["initial"] = self.initial_from(project, budget_round.currency)
-        super().__init__(*args, **kwargs)
-        budgets = sorted(budget_round.districts.all(), key=lambda d: (d.position, d.key))
-        self.fields["district"].choices = [(d.key, d.name) for d in budgets]
-        self.fields["cost"].help_text = _("In %(currency)s, for example 25000.") % {
-            "currency": budget_round.currency
-        }
-        self.add_translation_fields(
-            budget_round.organisation, project.translations if project else None, 300
-        )
-        editable = phases.allows(budget_round.phase, Action.EDIT_PROJECTS)
-        self.lock_fields(set() if editable else set(PROJECT_LOCKABLE_FIELDS))
-
-    @classmethod
-    def initial_from(cls, project: Any, currency: str) -> dict[str, Any]:
-        initial = {
-            "title": project.title,
-            "description": project.description,
-            "district": project.district_budget.key,
-            "cost": str(from_minor(project.cost, currency)),
-            "categories": list(project.categories or []),
-            "targets": list(project.targets or []),
-            "latitude": project.latitude,
-            "longitude": project.longitude,
-        }
-        initial.update(cls.translation_initial(project.translations))
-        return initial
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        self.collect_submitted_locked()
-        return cleaned
-
-    def api_data(self) -> dict[str, Any]:
-        """Input for the API's project serializers: what the page may change now."""
-        data: dict[str, Any] = {"translations": self.translations()}
-        for name in ("title", "description", *PROJECT_LOCKABLE_FIELDS):
-            if name in self.fields and name not in self.locked:
-                data[name] = self.cleaned_data.get(name)
-        data.update(self.submitted_locked)
-        if isinstance(data.get("cost"), str):
-            data["cost"] = data["cost"].strip()
-        return data
-
-
-class ProjectCreateForm(ProjectForm):
-    """A new project: also its id in the round (the pabulib id), which cannot change."""
-
-    id = forms.RegexField(
-        label=_("Project id"),
-        regex=r"^[\w.-]+$",
-        max_length=120,
-        help_text=_("Short and unique in this round, for example p12. It cannot change later."),
-        error_messages={"invalid": _("Use letters, digits, dots, hyphens and underscores only.")},
-    )
-
-    field_order = ["id", "title"]
-
-    def api_data(self) -> dict[str, Any]:
-        return {**super().api_data(), "id": self.cleaned_data["id"]}

@@ -1,9 +1,10 @@
-"""Staff work queues: review, moderation, paper ballots, implementation updates.
+"""Staff work queues of ideas: the review queue, reviewing one idea (feasibility, cost, merge)
+and moderating reports.
 
-Thin views: each finds the organisation (or round, idea, project), checks the role with the
-predicates of ``engagement.people.permissions`` (anonymous: sign-in page; anyone else without the
-role: 403), reads through the selectors and writes through the services the API uses. A
-service refusal re-renders the form with status 400 and its messages under the fields.
+Thin views: each finds the organisation or idea, checks the role with the predicates of
+``engagement.people.permissions`` (anonymous: sign-in page; anyone else without the role: 403),
+reads through the selectors and writes through the services the API uses. A service refusal
+re-renders the form with status 400 and its messages under the fields.
 """
 
 from __future__ import annotations
@@ -12,30 +13,15 @@ from collections import Counter
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from budgeting import phases
-from budgeting.models import (
-    BudgetRound,
-    DistrictBudget,
-    PaperBallotEntry,
-    PaperBallotSheet,
-    PaperSheetStatus,
-    Project,
-)
-from budgeting.models.implementation import ImplementationStatus
-from budgeting.phases import Action as RoundAction
-from budgeting.services import implementation, paper
-from budgeting.services.voting import BALLOT_STATUSES
 from engagement.content import sanitise
 from engagement.ideas import permissions as idea_rules
 from engagement.ideas import selectors
@@ -54,62 +40,27 @@ from engagement.ideas.services import review as review_services
 from engagement.money import from_minor
 from engagement.people import permissions
 from engagement.people.models import District, Organisation
-from frontend.budgeting.views.staff import staff_crumbs
-from frontend.forms.staff_queues import (
-    ImplementationStatusForm,
-    ImplementationUpdateForm,
-    MergeForm,
-    ModerationForm,
-    PaperEntryForm,
-    ReviewForm,
-    ReviewQueueFilterForm,
-    add_service_errors,
-)
+from frontend.ideas.staff_forms import MergeForm, ModerationForm, ReviewForm, ReviewQueueFilterForm
+from frontend.organisations.access import link, require, signed_in, staff_crumbs
+from frontend.service_errors import add_service_errors
 
 QUEUE_PAGE_SIZE = 30
 LOG_PAGE_SIZE = 25
 MERGE_CANDIDATES = 20
-PAPER_LIST_LIMIT = 100
 # Two forms on one page share field names; their ids must differ.
 MERGE_IDS = "merge_%s"
-UPDATE_IDS = "update_%s"
-
-
-# --- shared -------------------------------------------------------------------------------
-
-
-def _url(name: str, *args: Any) -> str | None:
-    """A page URL, or ``None`` while the page's area has not been built yet."""
-    try:
-        return reverse(f"frontend:{name}", args=args)
-    except NoReverseMatch:
-        return None
-
-
-def _require(request: HttpRequest, allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _signed_out(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    return None
-
-
-# --- review -------------------------------------------------------------------------------
-
-
 @require_GET
 def review_queue(request: HttpRequest, org_slug: str) -> HttpResponse:
-    if (response := _signed_out(request)) is not None:
+    if (response := signed_in(request)) is not None:
         return response
     organisation = get_object_or_404(Organisation, slug=org_slug)
-    _require(
+    require(
         request,
         permissions.can_review(request.user, organisation),
         _("Only reviewers of this organisation can see the review queue."),
@@ -174,11 +125,11 @@ def _merge_candidates(request: HttpRequest, idea: Idea, query: str) -> list[Idea
 
 @require_http_methods(["GET", "POST"])
 def idea_review(request: HttpRequest, pk: int) -> HttpResponse:
-    if (response := _signed_out(request)) is not None:
+    if (response := signed_in(request)) is not None:
         return response
     idea = selectors.visible_idea(request.user, pk)
     organisation = idea.process.organisation
-    _require(
+    require(
         request,
         permissions.can_review(request.user, organisation),
         _("Only reviewers of this organisation can review ideas."),
@@ -220,16 +171,16 @@ def idea_review(request: HttpRequest, pk: int) -> HttpResponse:
             "reviewable": idea.status in OPEN_STATUSES,
             "mergeable": idea.status in OPEN_STATUSES,
             "project": project,
-            "project_url": _url("project", project.round.slug, project.pk) if project else None,
-            "idea_url": _url("idea_detail", idea.pk),
-            "merged_into_url": _url("staff_idea_review", idea.merged_into_id)
+            "project_url": link("project", project.round.slug, project.pk) if project else None,
+            "idea_url": link("idea_detail", idea.pk),
+            "merged_into_url": link("staff_idea_review", idea.merged_into_id)
             if idea.merged_into_id
             else None,
-            "next_url": _url("staff_idea_review", next_idea) if next_idea else None,
-            "queue_url": _url("staff_review_queue", organisation.slug),
+            "next_url": link("staff_idea_review", next_idea) if next_idea else None,
+            "queue_url": link("staff_review_queue", organisation.slug),
             "crumbs": staff_crumbs(
                 organisation,
-                (_("Review queue"), _url("staff_review_queue", organisation.slug)),
+                (_("Review queue"), link("staff_review_queue", organisation.slug)),
                 (idea.title, None),
             ),
         },
@@ -361,10 +312,10 @@ MODERATION_SERVICES = {
 
 @require_http_methods(["GET", "POST"])
 def moderation(request: HttpRequest, org_slug: str) -> HttpResponse:
-    if (response := _signed_out(request)) is not None:
+    if (response := signed_in(request)) is not None:
         return response
     organisation = get_object_or_404(Organisation, slug=org_slug)
-    _require(
+    require(
         request,
         permissions.can_moderate(request.user, organisation),
         _("Only moderators of this organisation can see the moderation queue."),
@@ -529,327 +480,3 @@ def _moderation_partial(
     return render(
         request, "frontend/staff/queues/_moderation_group.html", {"group": group}, status=400
     )
-
-
-# --- paper ballots ------------------------------------------------------------------------
-
-
-def _officer_round(request: HttpRequest, slug: str) -> BudgetRound:
-    budget_round = get_object_or_404(BudgetRound.objects.select_related("organisation"), slug=slug)
-    _require(
-        request,
-        permissions.can_enter_paper_ballots(request.user, budget_round.organisation),
-        _("Only officers of this organisation can enter paper ballots."),
-    )
-    return budget_round
-
-
-SHEET_MESSAGES = {
-    PaperSheetStatus.AWAITING_SECOND_ENTRY: (
-        messages.SUCCESS,
-        gettext_lazy("Sheet %(serial)s saved. It now needs a second entry by another officer."),
-    ),
-    PaperSheetStatus.COUNTED: (
-        messages.SUCCESS,
-        gettext_lazy("Sheet %(serial)s counted: both entries agree."),
-    ),
-    PaperSheetStatus.CONFLICT: (
-        messages.WARNING,
-        gettext_lazy(
-            "Sheet %(serial)s: the entries disagree. It is listed under disagreements for an"
-            " officer who has not entered it to resolve."
-        ),
-    ),
-    PaperSheetStatus.DUPLICATE_VOTER: (
-        messages.ERROR,
-        gettext_lazy(
-            "Sheet %(serial)s is not counted: this voter has already voted (online or on"
-            " another sheet)."
-        ),
-    ),
-}
-
-
-@require_http_methods(["GET", "POST"])
-def paper_entry(request: HttpRequest, slug: str) -> HttpResponse:
-    if (response := _signed_out(request)) is not None:
-        return response
-    budget_round = _officer_round(request, slug)
-    organisation = budget_round.organisation
-    budgets = list(DistrictBudget.objects.filter(round=budget_round))
-    key = request.POST.get("district") or request.GET.get("district")
-    district_budget = next((b for b in budgets if b.key == key), budgets[0] if budgets else None)
-    entry_open = phases.allows(budget_round.phase, RoundAction.ENTER_PAPER)
-    form = None
-    status = 200
-    if district_budget is not None:
-        projects = list(
-            Project.objects.filter(
-                district_budget=district_budget, status__in=BALLOT_STATUSES
-            ).order_by("external_id")
-        )
-        form_args = {
-            "budget_round": budget_round,
-            "district_budget": district_budget,
-            "projects": projects,
-        }
-        if request.method == "POST":
-            form = PaperEntryForm(request.POST, **form_args)
-            if key and key != district_budget.key:
-                # Never file a sheet under another ballot than the one the officer saw.
-                form.is_valid()
-                form.add_error(None, _("This round has no district %(key)s.") % {"key": key})
-                sheet = None
-            else:
-                sheet = _submit_sheet(request, budget_round, district_budget, form)
-            if sheet is not None:
-                level, text = SHEET_MESSAGES[sheet.status]
-                messages.add_message(request, level, text % {"serial": sheet.serial})
-                return redirect(
-                    reverse("frontend:staff_paper", args=[budget_round.slug])
-                    + f"?district={district_budget.key}"
-                )
-            status = 400
-        else:
-            serial = request.GET.get("serial", "")
-            form = PaperEntryForm(initial={"serial": serial}, **form_args)
-            if serial:
-                # Coming from a waiting or disputed sheet: the number is there, type the voter.
-                form.fields["serial"].widget.attrs.pop("autofocus", None)
-                form.fields["voter_reference"].widget.attrs["autofocus"] = True
-    progress = paper.paper_progress(budget_round)
-    return render(
-        request,
-        "frontend/staff/queues/paper.html",
-        {
-            "organisation": organisation,
-            "round": budget_round,
-            "budgets": budgets,
-            "district_budget": district_budget,
-            "form": form,
-            "entry_open": entry_open,
-            "progress": progress,
-            "sheet_total": sum(progress[s] for s in PaperSheetStatus.values),
-            **_paper_lists(request, budget_round),
-            "crumbs": staff_crumbs(
-                organisation,
-                (budget_round.title, _url("staff_round", budget_round.slug)),
-                (_("Paper ballots"), None),
-            ),
-        },
-        status=status,
-    )
-
-
-def _submit_sheet(
-    request: HttpRequest,
-    budget_round: BudgetRound,
-    district_budget: DistrictBudget,
-    form: PaperEntryForm,
-) -> PaperBallotSheet | None:
-    if not form.is_valid():
-        return None
-    projects, points = form.ballot()
-    try:
-        return paper.paper_entry_submit(
-            officer=request.user,
-            budget_round=budget_round,
-            district_budget=district_budget,
-            serial=form.cleaned_data["serial"],
-            voter_reference=form.cleaned_data["voter_reference"],
-            projects=projects,
-            points=points,
-        )
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
-
-
-def _paper_lists(request: HttpRequest, budget_round: BudgetRound) -> dict[str, Any]:
-    """Sheets awaiting a second entry (for this officer, and by this officer), disagreements
-    side by side, and sheets whose voter had already voted."""
-    entries = Prefetch(
-        "entries", PaperBallotEntry.objects.select_related("entered_by").order_by("created_at")
-    )
-    sheets = (
-        PaperBallotSheet.objects.filter(district_budget__round=budget_round)
-        .select_related("district_budget")
-        .order_by("created_at", "id")
-    )
-    awaiting = sheets.filter(status=PaperSheetStatus.AWAITING_SECOND_ENTRY)
-    mine = Q(entries__entered_by=request.user)
-    for_me = list(awaiting.exclude(mine).prefetch_related(entries)[:PAPER_LIST_LIMIT])
-    by_me = list(awaiting.filter(mine).prefetch_related(entries)[:PAPER_LIST_LIMIT])
-    conflicts = list(
-        sheets.filter(status=PaperSheetStatus.CONFLICT).prefetch_related(entries)[:PAPER_LIST_LIMIT]
-    )
-    duplicates = list(sheets.filter(status=PaperSheetStatus.DUPLICATE_VOTER)[:PAPER_LIST_LIMIT])
-    if conflicts:
-        facts = {
-            pk: (external_id, title)
-            for pk, external_id, title in Project.objects.filter(round=budget_round).values_list(
-                "pk", "external_id", "title"
-            )
-        }
-        for sheet in conflicts:
-            voters: dict[str, str] = {}
-            for entry in sheet.entries.all():
-                letter = voters.setdefault(entry.voter_key, chr(ord("A") + len(voters)))
-                entry.voter_label = letter
-                entry.mine = entry.entered_by_id == request.user.pk
-                projects, points = paper.paper_entry_choices(entry)
-                entry.choices = [
-                    {
-                        "id": facts.get(pk, ("?", ""))[0],
-                        "title": facts.get(pk, ("?", ""))[1],
-                        "points": n,
-                    }
-                    for pk, n in zip(projects, points or [None] * len(projects), strict=False)
-                ]
-            sheet.entered_by_me = any(e.mine for e in sheet.entries.all())
-    return {
-        "awaiting_for_me": for_me,
-        "awaiting_by_me": by_me,
-        "conflicts": conflicts,
-        "duplicates": duplicates,
-    }
-
-
-# --- implementation -----------------------------------------------------------------------
-
-
-def _admin_round(request: HttpRequest, slug: str) -> BudgetRound:
-    budget_round = get_object_or_404(BudgetRound.objects.select_related("organisation"), slug=slug)
-    _require(
-        request,
-        permissions.can_manage_organisation(request.user, budget_round.organisation),
-        _("Only administrators of this organisation can report on implementation."),
-    )
-    return budget_round
-
-
-@require_GET
-def implementation_list(request: HttpRequest, slug: str) -> HttpResponse:
-    if (response := _signed_out(request)) is not None:
-        return response
-    budget_round = _admin_round(request, slug)
-    projects = list(
-        implementation.trackable_projects(budget_round)
-        .select_related("district_budget", "implementation")
-        .annotate(
-            update_count=Count("implementation_updates"),
-            last_update=Max("implementation_updates__happened_on"),
-        )
-        .order_by("district_budget__position", "external_id")
-    )
-    for project in projects:
-        project.tracking = getattr(project, "implementation", None)
-    return render(
-        request,
-        "frontend/staff/queues/implementation.html",
-        {
-            "organisation": budget_round.organisation,
-            "round": budget_round,
-            "projects": projects,
-            "tracking_open": phases.allows(budget_round.phase, RoundAction.TRACK_IMPLEMENTATION),
-            "public_url": _url("round_implementation", budget_round.slug),
-            "crumbs": staff_crumbs(
-                budget_round.organisation,
-                (budget_round.title, _url("staff_round", budget_round.slug)),
-                (_("Implementation"), None),
-            ),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def project_implementation(request: HttpRequest, pk: int) -> HttpResponse:
-    if (response := _signed_out(request)) is not None:
-        return response
-    project = get_object_or_404(
-        Project.objects.select_related("round__organisation", "district_budget"), pk=pk
-    )
-    budget_round = project.round
-    _require(
-        request,
-        permissions.can_manage_organisation(request.user, budget_round.organisation),
-        _("Only administrators of this organisation can report on implementation."),
-    )
-    if project.status not in implementation.TRACKED_STATUSES:
-        raise Http404
-    current = implementation.implementation_of(project)
-    status_form = ImplementationStatusForm(
-        initial={"status": current.status, "progress": current.progress}
-    )
-    update_form = ImplementationUpdateForm(auto_id=UPDATE_IDS)
-    status = 200
-    if request.method == "POST":
-        if request.POST.get("action") == "update":
-            update_form = ImplementationUpdateForm(request.POST, request.FILES, auto_id=UPDATE_IDS)
-            if update_form.is_valid() and _post_update(request, project, update_form):
-                return redirect("frontend:staff_project_implementation", pk=project.pk)
-        else:
-            status_form = ImplementationStatusForm(request.POST)
-            if status_form.is_valid() and _set_status(request, project, status_form):
-                return redirect("frontend:staff_project_implementation", pk=project.pk)
-        status = 400
-    return render(
-        request,
-        "frontend/staff/queues/project_implementation.html",
-        {
-            "organisation": budget_round.organisation,
-            "round": budget_round,
-            "project": project,
-            "current": current,
-            "status_label": ImplementationStatus(current.status).label,
-            "status_form": status_form,
-            "update_form": update_form,
-            "bound_form": update_form if update_form.is_bound else status_form,
-            "tracking_open": phases.allows(budget_round.phase, RoundAction.TRACK_IMPLEMENTATION),
-            "public_url": _url("project", budget_round.slug, project.pk),
-            "crumbs": staff_crumbs(
-                budget_round.organisation,
-                (budget_round.title, _url("staff_round", budget_round.slug)),
-                (_("Implementation"), _url("staff_implementation", budget_round.slug)),
-                (project.title, None),
-            ),
-        },
-        status=status,
-    )
-
-
-def _set_status(request: HttpRequest, project: Project, form: ImplementationStatusForm) -> bool:
-    try:
-        implementation.implementation_set(
-            actor=request.user,
-            project=project,
-            status=form.cleaned_data["status"],
-            progress=form.cleaned_data["progress"],
-        )
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return False
-    messages.success(request, _("Status and progress saved; followers are told."))
-    return True
-
-
-def _post_update(request: HttpRequest, project: Project, form: ImplementationUpdateForm) -> bool:
-    data = form.cleaned_data
-    try:
-        implementation.implementation_update_post(
-            actor=request.user,
-            project=project,
-            text=data["text"],
-            happened_on=data.get("happened_on"),
-            status=data.get("status") or None,
-            progress=data.get("progress"),
-            images=[
-                implementation.ImageUpload(file=upload, description=alt)
-                for upload, alt in form.uploads()
-            ],
-        )
-    except ValidationError as error:
-        add_service_errors(form, error, aliases={"images": "image_1"})
-        return False
-    messages.success(request, _("Update published; followers are told."))
-    return True

@@ -1,1 +1,0 @@
-"""Server-rendered pages, one module per area. Thin: read with selectors, write with services."""
