@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from budgeting import pabulib, ports
 from budgeting.api import serializers as s
-from budgeting.messages import eligibility_message
+from budgeting.messages import conflict_message
 from budgeting.models import BudgetRound, Project
 from budgeting.selectors import reads
 from budgeting.selectors import rounds as selectors
@@ -34,12 +34,6 @@ from budgeting.services import exports, paper, results, rounds, voting
 from budgeting.services.pabulib_io import pabulib_election
 from engagement.http.api import IsAuthenticated, WritesThrottled
 from engagement.people import permissions
-
-CONFLICT_MESSAGES = {
-    "already_voted": _("You have already voted in this district."),
-    "voted_in_other_district": _("You have already voted in another district of this round."),
-    "voted_on_paper": _("Your paper ballot for this district has already been counted."),
-}
 
 BAD_REQUEST = OpenApiResponse(
     description='Field errors: {"<field>": ["message", ...], "error_codes": {"<field>": '
@@ -53,8 +47,7 @@ class BallotConflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
 
     def __init__(self, code: str) -> None:
-        message = CONFLICT_MESSAGES.get(code, CONFLICT_MESSAGES["already_voted"])
-        super().__init__({"detail": str(message), "code": code})
+        super().__init__({"detail": conflict_message(code), "code": code})
 
 
 class NotEligible(exceptions.APIException):
@@ -390,8 +383,7 @@ class MyBallot(ReceiptsInBodiesOnly, WritesThrottled, BudgetingView):
                 voter=request.user, budget_round=budget_round, **data.validated_data
             )
         except voting.NotEligible as exc:
-            reasons = [{"code": c, "message": eligibility_message(c)} for c in exc.codes]
-            raise NotEligible(str(exc), reasons) from None
+            raise NotEligible(str(exc), exc.reasons) from None
         return Response(
             s.CastReceiptOutput(receipt).data,
             status=status.HTTP_200_OK if receipt.changed else status.HTTP_201_CREATED,

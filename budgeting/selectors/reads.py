@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from budgeting import phases
-from budgeting.messages import eligibility_message
+from budgeting.messages import eligibility_reasons
 from budgeting.models import BudgetRound, DistrictBudget, OutcomeRule, Project, TallyResult
 from budgeting.phases import Action
 from budgeting.selectors import rounds as selectors
@@ -38,8 +38,9 @@ def visible_round(user: Any, slug: str, *, detail: bool = False) -> BudgetRound:
 
 
 def round_for_ballot(user: Any, slug: str) -> BudgetRound:
-    """Like :func:`visible_round`, from the short-lived voting cache (the ballot insert
-    re-checks the phase in the database)."""
+    """The round of a cast, for the API and the ballot page alike: like
+    :func:`visible_round`, from the short-lived voting cache (the ballot insert re-checks
+    the phase in the database)."""
     budget_round = voting.round_for_voting(slug)
     if budget_round is None or not selectors.round_is_visible(user, budget_round):
         raise Http404
@@ -104,9 +105,7 @@ def ballot_overview(user: Any, budget_round: BudgetRound) -> dict[str, Any]:
                 "district": district_budget.key,
                 "name": district_budget.name,
                 "eligible": not reasons,
-                "eligibility_errors": [
-                    {"code": code, "message": eligibility_message(code)} for code in reasons
-                ],
+                "eligibility_errors": eligibility_reasons(reasons),
                 "participation": None
                 if row is None
                 else {k: row[k] for k in ("channel", "cast_at", "projects", "points")},
@@ -119,15 +118,6 @@ def ballot_overview(user: Any, budget_round: BudgetRound) -> dict[str, Any]:
         "ballot_changes_allowed": budget_round.ballot_changes_allowed,
         "districts": districts,
     }
-
-
-def ineligibility_reasons(
-    user: Any, budget_round: BudgetRound, district_budget: DistrictBudget
-) -> list[dict[str, str]]:
-    return [
-        {"code": code, "message": eligibility_message(code)}
-        for code in voting.eligibility_errors(user, budget_round, district_budget)
-    ]
 
 
 def rules_side_by_side(runs: Mapping[str, Iterable[TallyResult]]) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from budgeting.phases import Action
 from budgeting.services import ballot_box
 from budgeting.services import live_updates as live
 from budgeting.services.voting import (
-    check_ballot,
+    ballot_check,
     participation_insert,
     seal_valid_ballot,
     voter_key_for_reference,
@@ -91,7 +91,7 @@ def paper_entry_submit(
         raise ValidationError(
             {"serial": ValidationError(_("Enter the sheet's serial number."), code="required")}
         )
-    valid = check_ballot(budget_round, district_budget, projects, points)
+    valid = ballot_check(budget_round, district_budget, projects, points)
     voter_key = paper_voter_key(voter_reference)
 
     sheet, _created = PaperBallotSheet.objects.select_for_update().get_or_create(

@@ -29,8 +29,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgeting import eligibility, phases
-from budgeting.ballots import BallotError, BallotProject, BallotRules, ValidBallot, validate_ballot
-from budgeting.messages import ballot_message, eligibility_message
+from budgeting.ballots import BallotProject, BallotRules, ValidBallot, validate_ballot
+from budgeting.messages import (
+    RECEIPT_REQUIRED_MESSAGE,
+    ballot_validation_error,
+    eligibility_message,
+    eligibility_reasons,
+)
 from budgeting.models import (
     Ballot,
     BudgetRound,
@@ -45,7 +50,6 @@ from budgeting.models import (
 from budgeting.phases import Action
 from budgeting.services import ballot_box
 from budgeting.services import live_updates as live
-from engagement.money import format_money
 
 # A project stays on the ballot once results mark it selected or not: paper ballots may still
 # be entered in the tallying phase after a (preliminary) publication.
@@ -57,9 +61,6 @@ BALLOT_STATUSES = frozenset(
         ProjectStatus.IMPLEMENTED,
     }
 )
-
-# Codes whose params are amounts of money, shown in the round's currency.
-MONEY_CODES = frozenset({"over_budget", "under_min_spend"})
 
 
 class AlreadyVoted(Exception):
@@ -219,24 +220,15 @@ def ballot_rules(budget_round: BudgetRound, district_budget: DistrictBudget) -> 
     )
 
 
-def ballot_validation_error(errors: list[BallotError], currency: str) -> ValidationError:
-    by_field: dict[str, list[ValidationError]] = {}
-    for error in errors:
-        params = dict(error.params)
-        if error.code in MONEY_CODES:
-            params = {k: format_money(v, currency) for k, v in params.items()}
-        by_field.setdefault(error.field, []).append(
-            ValidationError(ballot_message(error.code, params), code=error.code, params=params)
-        )
-    return ValidationError(by_field)
-
-
-def check_ballot(
+def ballot_check(
     budget_round: BudgetRound,
     district_budget: DistrictBudget,
     projects: list[str],
     points: list[int] | None,
 ) -> ValidBallot:
+    """The ballot checked against the rules of its district budget (the pure
+    ``validate_ballot``), without casting it: the normalised ballot, or a ValidationError
+    with the rules' codes and messages (``budgeting.messages``) field by field."""
     result = validate_ballot(
         ballot_rules(budget_round, district_budget),
         district_budget.key,
@@ -291,6 +283,11 @@ class NotEligible(PermissionDenied):
     def __init__(self, codes: list[str]) -> None:
         super().__init__(" ".join(eligibility_message(code) for code in codes))
         self.codes = codes
+
+    @property
+    def reasons(self) -> list[dict[str, str]]:
+        """The codes with their messages, as the API and the pages list them."""
+        return eligibility_reasons(self.codes)
 
 
 def eligibility_errors(
@@ -435,7 +432,7 @@ def ballot_cast(
         )
     if not getattr(voter, "is_authenticated", False):
         raise NotEligible(["not_signed_in"])
-    valid = check_ballot(budget_round, district_budget, projects, points)
+    valid = ballot_check(budget_round, district_budget, projects, points)
     code = receipt_for_cast(voter.pk, district_budget.pk, cast_key)
     sealed = seal_valid_ballot(budget_round, district_budget, valid)
     fast_path = connection.vendor == "postgresql" and not connection.in_atomic_block
@@ -458,10 +455,9 @@ def ballot_cast(
         .values_list("channel", flat=True)
         .first()
     )
-    if channel == Channel.PAPER:
-        raise AlreadyVoted("voted_on_paper")
-    if channel is not None and not budget_round.ballot_changes_allowed:
-        raise AlreadyVoted()
+    conflict = ballot_conflict(budget_round, channel)
+    if conflict is not None:
+        raise AlreadyVoted(conflict)
     _require_eligible(voter, budget_round, district_budget)
     paper_key = voter_key_for_reference(voter.email)
     with transaction.atomic():
@@ -601,10 +597,9 @@ def _ballot_replace(
     if participation is None:
         # Not here: the one-district limit stopped the insert.
         raise AlreadyVoted("voted_in_other_district")
-    if participation.channel == Channel.PAPER:
-        raise AlreadyVoted("voted_on_paper")
-    if not budget_round.ballot_changes_allowed or participation.channel != Channel.ONLINE:
-        raise AlreadyVoted()
+    conflict = ballot_conflict(budget_round, participation.channel)
+    if conflict is not None:
+        raise AlreadyVoted(conflict)
     _require_own_ballot(budget_round, participation, receipt)
     participation.sealed_ballot = seal_valid_ballot(
         budget_round, district_budget, valid, changed=True
@@ -627,12 +622,7 @@ def _require_own_ballot(
         return
     if not receipt:
         raise ValidationError(
-            {
-                "receipt": ValidationError(
-                    _("This is a secret ballot: give your receipt code to change it."),
-                    code="receipt_required",
-                )
-            }
+            {"receipt": ValidationError(str(RECEIPT_REQUIRED_MESSAGE), code="receipt_required")}
         )
     if not hmac.compare_digest(receipt_seal(receipt), participation.ballot_seal):
         raise ValidationError(
@@ -686,6 +676,35 @@ def ballot_withdraw(
     )
     participation.delete()
     live.publish_ballots_changed(budget_round)
+
+
+def ballot_conflict(
+    budget_round: BudgetRound, channel_here: str | None, *, limited_elsewhere: bool = False
+) -> str | None:
+    """Why the voter may not cast a ballot in a district budget — ``voted_on_paper``,
+    ``already_voted`` (where ballots cannot be changed), ``voted_in_other_district`` — or
+    None. ``channel_here`` is how they voted there, if they did; ``limited_elsewhere``, that
+    they voted in another district budget of a round that allows one district per voter."""
+    if channel_here is not None:
+        if channel_here != Channel.ONLINE:
+            return "voted_on_paper"
+        return None if budget_round.ballot_changes_allowed else "already_voted"
+    return "voted_in_other_district" if limited_elsewhere else None
+
+
+def my_ballot_here(
+    voter: Any, budget_round: BudgetRound, district_budget: DistrictBudget
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The voter's participation in ``district_budget`` (an entry of
+    :func:`my_participation`) and why they may not cast a ballot there (:func:`ballot_conflict`)."""
+    rows = my_participation(voter, budget_round)
+    here = next((row for row in rows if row["district"] == district_budget.key), None)
+    limited_elsewhere = False
+    if here is None and budget_round.one_district_per_voter and not district_budget.is_citywide:
+        citywide = {d.key for d in district_budgets(budget_round).values() if d.is_citywide}
+        limited_elsewhere = any(row["district"] not in citywide for row in rows)
+    channel = None if here is None else here["channel"]
+    return here, ballot_conflict(budget_round, channel, limited_elsewhere=limited_elsewhere)
 
 
 def my_participation(voter: Any, budget_round: BudgetRound) -> list[dict[str, Any]]:

@@ -25,11 +25,10 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from engagement import personal_data
-from engagement.http.api import Input, IsAuthenticated, Pagination
+from engagement.http.api import Input, IsAuthenticated, Pagination, ScopeThrottle
 from engagement.notifications import events
 from engagement.notifications import services as notifications
 from engagement.notifications.models import EmailDigest, EventGroup, Notification
@@ -247,7 +246,7 @@ class NotificationPreferences(AccountView):
 class PersonalDataThrottled:
     """Exports are heavy and deletion checks a password: limit the unsafe and the heavy."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopeThrottle]
     throttle_scope = "personal_data"
 
 
@@ -289,7 +288,7 @@ class MeAccount(Me):
     def get_throttles(self) -> list[Any]:
         if self.request.method in SAFE_METHODS or self.request.method == "PATCH":
             return []
-        return [ScopedRateThrottle()]
+        return [ScopeThrottle()]
 
     @extend_schema(
         operation_id="me_delete",

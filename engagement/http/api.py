@@ -10,6 +10,9 @@
 - Lists are paginated by :class:`Pagination` (``limit`` at most :data:`MAX_PAGE_SIZE`).
 - Who may act is decided before the body is read: views call the services' role checks
   (``require_*``) first, so a caller without the role gets 403 whatever they send.
+- Writes are rate-limited per person and scope (``throttle_scope``) by
+  :class:`ScopeThrottle`, which asks ``engagement.http.rate_limits.rate_limited`` — the rule
+  the pages ask too, so a page and the API count against the same budget.
 - ``OPTIONS`` answers what an endpoint renders and parses (:class:`Metadata`); the inputs are
   described by the schema, which ``engagement.http.api_schema.ApiSchema`` completes with every error
   an operation can answer.
@@ -43,8 +46,10 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.utils.json import strict_constant
+
+from engagement.http.rate_limits import RateLimited, rate_limited
 
 logger = logging.getLogger("django.security")
 
@@ -401,10 +406,26 @@ class IsAuthenticated(permissions.IsAuthenticated):
         return request.method == "OPTIONS" or super().has_permission(request, view)
 
 
+class ScopeThrottle(BaseThrottle):
+    """Throttle a view by its ``throttle_scope`` (none: not limited), by :func:`rate_limited`."""
+
+    refused: RateLimited | None = None
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        scope = getattr(view, "throttle_scope", None)
+        if not scope:
+            return True
+        self.refused = rate_limited(request, scope)
+        return self.refused is None
+
+    def wait(self) -> float | None:
+        return self.refused.wait if self.refused is not None else None
+
+
 class WritesThrottled:
     """Throttle the writes of a view by its ``throttle_scope``; reads are not limited."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopeThrottle]
 
     def get_throttles(self) -> list[Any]:
         if self.request.method in SAFE_METHODS:  # type: ignore[attr-defined]

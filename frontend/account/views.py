@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.throttling import ScopedRateThrottle
 
 from engagement import personal_data
+from engagement.http.rate_limits import rate_limited
 from engagement.notifications import email as notification_email
 from engagement.notifications import events
 from engagement.notifications import services as notifications
@@ -342,18 +342,11 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 # --- personal data and deletion --------------------------------------------------------------
 
 
-class _PersonalDataScope:
-    """The API's throttle scope (``api_account.PersonalDataThrottled``): one budget for both."""
-
-    throttle_scope = "personal_data"
-
-
 def _throttled(request: HttpRequest) -> int | None:
-    """Seconds to wait when the person used up the ``personal_data`` rate, else None."""
-    throttle = ScopedRateThrottle()
-    if throttle.allow_request(request, _PersonalDataScope):
-        return None
-    return max(1, int(throttle.wait() or 1))
+    """Seconds to wait when the person used up the ``personal_data`` rate, else None (the
+    API's scope, ``api_account.PersonalDataThrottled``: one budget for both)."""
+    refused = rate_limited(request, "personal_data")
+    return None if refused is None else refused.seconds(unknown=1)
 
 
 def _too_many(

@@ -1,5 +1,7 @@
-"""The ballot as a plain HTML form, one shape per ballot format, checked by the ONE pure
-validation function (``budgeting.ballots.validate_ballot``) with the same rules as the API.
+"""The ballot as a plain HTML form, one shape per ballot format. The form reads the choices;
+the voting service checks them against the rules, as it does for the API
+(``voting.ballot_check`` at the review, ``voting.ballot_cast`` on confirmation), and the form
+puts its messages on the fields they are about.
 
 Field names are stable (the JavaScript and the browser tests rely on them):
 - approval: ``projects`` (checkboxes, values are project ids);
@@ -17,12 +19,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from budgeting.ballots import ValidBallot, validate_ballot
-from budgeting.messages import RECEIPT_FORMAT_MESSAGE, ballot_message
+from budgeting.ballots import ERROR_CODES
+from budgeting.messages import RECEIPT_FORMAT_MESSAGE, RECEIPT_REQUIRED_MESSAGE, ballot_message
 from budgeting.models import BudgetRound, DistrictBudget, Project
 from budgeting.services import voting
 from engagement.content.languages import localised
@@ -58,7 +61,6 @@ class BallotForm(forms.Form):
         self.by_id = {p.external_id: p for p in projects}
         self.format = budget_round.ballot_format
         self.rules = voting.ballot_rules(budget_round, district_budget)
-        self.valid_ballot: ValidBallot | None = None
         choices = [(p.external_id, localised(p, "title")) for p in projects]
         if self.format == "approval":
             self.fields["projects"] = forms.MultipleChoiceField(
@@ -145,33 +147,16 @@ class BallotForm(forms.Form):
         return [pid for _rank, pid in sorted(ranked)], None
 
     def clean(self) -> dict[str, Any]:
+        """The shape of the choices only; the rules are the voting service's to check."""
         data = super().clean()
         if "receipt" in self.fields and not data.get("receipt") and "receipt" not in self.errors:
             # Said at the review already, not only when the voting service refuses it.
             self.add_error(
                 "receipt",
-                forms.ValidationError(
-                    gettext("This is a secret ballot: give your receipt code to change it."),
-                    code="receipt_required",
-                ),
+                forms.ValidationError(str(RECEIPT_REQUIRED_MESSAGE), code="receipt_required"),
             )
-        if self.errors:
-            return data
-        if self.format == "ordinal" and not self._ranks_are_distinct():
-            return data
-        projects, points = self.choices()
-        result = validate_ballot(
-            self.rules,
-            self.district_budget.key,
-            voting.offered_projects(self.budget_round),
-            projects,
-            points,
-        )
-        if isinstance(result, ValidBallot):
-            self.valid_ballot = result
-            return data
-        for error in result:
-            self._add_rule_error(error.code, dict(error.params), projects)
+        if not self.errors and self.format == "ordinal":
+            self._ranks_are_distinct()
         return data
 
     def _ranks_are_distinct(self) -> bool:
@@ -197,19 +182,25 @@ class BallotForm(forms.Form):
                 )
         return distinct
 
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The voting service's refusal of this ballot, on the fields it is about: a rule's
+        message on the project's own field where it is about one project (named by its
+        title), others on the field of the same name, or on the form."""
+        projects, _points = self.choices()  # before add_error takes fields out of the data
+        errors = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+        for field, field_errors in errors.items():
+            for item in field_errors:
+                if item.code in ERROR_CODES:
+                    self._add_rule_error(item.code, dict(item.params or {}), projects)
+                else:
+                    self.add_error(field if field in self.fields else None, item)
+
     def _add_rule_error(self, code: str, params: dict[str, Any], projects: list[str]) -> None:
-        """A stable code from the rules as a message in the reader's language, on the field
-        it is about (the project's own field when there is one)."""
         project_id = params.get("project")
         if project_id is None and "position" in params and params["position"] < len(projects):
             project_id = projects[params["position"]]
         if project_id in self.by_id:
             params["project"] = localised(self.by_id[project_id], "title")
-        if code in voting.MONEY_CODES:
-            currency = self.budget_round.currency
-            params = {
-                k: format_money(v, currency) if isinstance(v, int) else v for k, v in params.items()
-            }
         message = ballot_message(code, params)
         field = self.project_field(project_id) if project_id else None
         if field is None and self.format in ("approval", "choose-1"):

@@ -1,16 +1,16 @@
 """Voting: the ballot in each format, review and confirmation, receipt, change and withdraw.
 
 Thin views over the same reads and services as the API (``budgeting.selectors.reads``,
-``budgeting.services.voting``, the pure ``budgeting.ballots.validate_ballot``), with the
-API's rate limits (scopes ``ballot`` and ``receipt``). Nothing here logs or flashes what a
-ballot contains; the receipt code travels from the cast to the page that shows it once in a
-short-lived signed cookie, never in the session or the database.
+``budgeting.services.voting``, which alone checks a ballot against the rules), with the
+API's messages (``budgeting.messages``) and rate limits (``engagement.http.rate_limits``,
+scopes ``ballot`` and ``receipt``). Nothing here logs or flashes what a ballot contains;
+the receipt code travels from the cast to the page that shows it once in a short-lived
+signed cookie, never in the session or the database.
 """
 
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -24,16 +24,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.throttling import ScopedRateThrottle
 
 from budgeting import phases
-from budgeting.api.views import CONFLICT_MESSAGES
-from budgeting.messages import eligibility_message
+from budgeting.messages import conflict_message, eligibility_reasons
 from budgeting.models import BudgetRound, DistrictBudget, PhaseSchedule, Project
 from budgeting.phases import Action
 from budgeting.selectors import reads
 from budgeting.services import voting
 from budgeting.tally import natural_key
+from engagement.http.rate_limits import rate_limited
 from engagement.money import CURRENCIES
 from engagement.people.models import Residence
 from frontend.budgeting.forms.ballot import BallotForm, ReceiptForm, WithdrawForm
@@ -99,30 +98,16 @@ def _voting_open(budget_round: BudgetRound) -> bool:
     return phases.allows(budget_round.phase, Action.VOTE)
 
 
-def _throttle_wait(request: HttpRequest, scope: str) -> int | None:
-    """The API's own throttle (same scope, same counters): seconds to wait, or None."""
-    throttle = ScopedRateThrottle()
-    if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):  # type: ignore[arg-type]
-        return None
-    return max(1, int(throttle.wait() or 60))
-
-
 def _context(budget_round: BudgetRound, **extra: Any) -> dict[str, Any]:
     return {"organisation": budget_round.organisation, "budget_round": budget_round, **extra}
 
 
 def _reasons(codes: list[str]) -> list[dict[str, Any]]:
+    """The API's reasons (code, message), each once, with what the voter can do about it."""
     rows = []
-    for code in dict.fromkeys(codes):
-        help_text, link = ELIGIBILITY_HELP.get(code, ("", None))
-        rows.append(
-            {
-                "code": code,
-                "message": eligibility_message(code),
-                "help": help_text,
-                "link": reverse(link) if link else None,
-            }
-        )
+    for reason in eligibility_reasons(dict.fromkeys(codes)):
+        help_text, link = ELIGIBILITY_HELP.get(reason["code"], ("", None))
+        rows.append({**reason, "help": help_text, "link": reverse(link) if link else None})
     return rows
 
 
@@ -190,7 +175,7 @@ def _conflict(
             budget_round,
             district_budget=district_budget,
             code=code,
-            message=CONFLICT_MESSAGES.get(code, CONFLICT_MESSAGES["already_voted"]),
+            message=conflict_message(code),
             can_change=budget_round.ballot_changes_allowed
             and code == "already_voted"
             and _voting_open(budget_round),
@@ -345,24 +330,6 @@ def _form(
     )
 
 
-def _voted_state(
-    budget_round: BudgetRound, district_budget: DistrictBudget, rows: list[dict[str, Any]]
-) -> tuple[dict[str, Any] | None, str | None]:
-    """The voter's participation here, and the conflict code if they cannot vote here."""
-    here = next((row for row in rows if row["district"] == district_budget.key), None)
-    if here is not None:
-        if here["channel"] != "online":
-            return here, "voted_on_paper"
-        if not budget_round.ballot_changes_allowed:
-            return here, "already_voted"
-        return here, None
-    if budget_round.one_district_per_voter and not district_budget.is_citywide:
-        keys = {d.key for d in voting.district_budgets(budget_round).values() if d.is_citywide}
-        if any(row["district"] not in keys for row in rows):
-            return None, "voted_in_other_district"
-    return None, None
-
-
 @require_http_methods(["GET", "HEAD"])
 def ballot_district(request: HttpRequest, slug: str, district_key: str) -> HttpResponse:
     budget_round = _round(request, slug)
@@ -370,9 +337,7 @@ def ballot_district(request: HttpRequest, slug: str, district_key: str) -> HttpR
     stop = _guard(request, budget_round, district_budget)
     if stop is not None:
         return stop
-    voted, conflict = _voted_state(
-        budget_round, district_budget, voting.my_participation(request.user, budget_round)
-    )
+    voted, conflict = voting.my_ballot_here(request.user, budget_round, district_budget)
     if conflict is not None:
         return _conflict(request, budget_round, district_budget, conflict, status=200)
     form = _form(
@@ -386,8 +351,8 @@ def ballot_district(request: HttpRequest, slug: str, district_key: str) -> HttpR
 @sensitive_post_parameters()  # error reports never carry a ballot or a receipt code
 @require_POST
 def ballot_review(request: HttpRequest, slug: str, district_key: str) -> HttpResponse:
-    """Check the ballot (the pure rules), show it back, and cast it on "Confirm"."""
-    budget_round = _round(request, slug)
+    """Check the ballot (the voting service), show it back, and cast it on "Confirm"."""
+    budget_round = reads.round_for_ballot(request.user, slug)  # the API's lookup for a cast
     district_budget = _district_budget(budget_round, district_key)
     stop = _guard(request, budget_round, district_budget)
     if stop is not None:
@@ -400,9 +365,7 @@ def ballot_review(request: HttpRequest, slug: str, district_key: str) -> HttpRes
             answered = voting.cast_answered_before(request.user, district_budget, cast_key)
             if answered is not None:
                 return _show_receipt(budget_round, district_budget, answered)
-    voted, conflict = _voted_state(
-        budget_round, district_budget, voting.my_participation(request.user, budget_round)
-    )
+    voted, conflict = voting.my_ballot_here(request.user, budget_round, district_budget)
     if conflict is not None:
         return _conflict(request, budget_round, district_budget, conflict)
     need_receipt = bool(voted and budget_round.secret_ballot)
@@ -410,11 +373,16 @@ def ballot_review(request: HttpRequest, slug: str, district_key: str) -> HttpRes
     if not form.is_valid():
         return _render_ballot(request, budget_round, district_budget, form, voted=voted, status=400)
     action = request.POST.get("action")
+    if action == "confirm":
+        return _cast(request, budget_round, district_budget, form, voted)
+    try:
+        valid = voting.ballot_check(budget_round, district_budget, *form.choices())
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _render_ballot(request, budget_round, district_budget, form, voted=voted, status=400)
     if action == "change":
         # Back to the ballot with every choice kept (they came back as hidden fields).
         return _render_ballot(request, budget_round, district_budget, form, voted=voted)
-    if action == "confirm":
-        return _cast(request, budget_round, district_budget, form, voted)
     return render(
         request,
         "frontend/ballot/review.html",
@@ -424,8 +392,8 @@ def ballot_review(request: HttpRequest, slug: str, district_key: str) -> HttpRes
             form=form,
             chosen=form.review_rows(),
             carried=form.carried_fields(),
-            total_cost=form.valid_ballot.total_cost if form.valid_ballot else 0,
-            total_points=sum(form.valid_ballot.points or ()) if form.valid_ballot else 0,
+            total_cost=valid.total_cost,
+            total_points=sum(valid.points or ()),
             format=form.format,
             voted=voted,
         ),
@@ -439,9 +407,10 @@ def _cast(
     form: BallotForm,
     voted: dict[str, Any] | None,
 ) -> HttpResponse:
-    wait = _throttle_wait(request, "ballot")
-    if wait is not None:
-        return _too_many(request, budget_round, wait)
+    refused = rate_limited(request, "ballot")
+    if refused is not None:
+        return _too_many(request, budget_round, refused.seconds())
+    # The service checks the ballot against the rules as it casts it.
     projects, points = form.choices()
     try:
         receipt = voting.ballot_cast(
@@ -458,20 +427,14 @@ def _cast(
     except voting.AlreadyVoted as exc:
         return _conflict(request, budget_round, district_budget, exc.code)
     except ValidationError as exc:
-        errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+        errors = exc.error_dict if hasattr(exc, "error_dict") else {}
         if "phase" in errors:
             return _not_voting(request, budget_round, status=400)
-        for field, field_errors in errors.items():
-            target = field if field in form.fields else None
-            if field == "projects" and "projects" not in form.fields:
-                target = None
-            if field == "receipt" and "receipt" not in form.fields:
-                # Someone voted in the meantime (another tab): ask for the code.
-                form = _form(budget_round, district_budget, request.POST, need_receipt=True)
-                form.is_valid()
-                target = "receipt"
-            for error in field_errors:
-                form.add_error(target, error)
+        if "receipt" in errors and "receipt" not in form.fields:
+            # Someone voted in the meantime (another tab): ask for the code.
+            form = _form(budget_round, district_budget, request.POST, need_receipt=True)
+            form.is_valid()
+        form.add_service_errors(exc)
         return _render_ballot(request, budget_round, district_budget, form, voted=voted, status=400)
     return _show_receipt(budget_round, district_budget, receipt)
 
@@ -518,8 +481,7 @@ def ballot_done(request: HttpRequest, slug: str, district_key: str) -> HttpRespo
         changed = flag == "1"
     voted = None
     if code is None:
-        rows = voting.my_participation(request.user, budget_round)
-        voted = next((row for row in rows if row["district"] == district_key), None)
+        voted, _conflict_here = voting.my_ballot_here(request.user, budget_round, district_budget)
         if voted is None:
             return redirect("frontend:ballot", budget_round.slug)
     response = render(
@@ -550,9 +512,7 @@ def ballot_withdraw(request: HttpRequest, slug: str, district_key: str) -> HttpR
         return _not_voting(request, budget_round, status=200 if request.method == "GET" else 400)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    voted, conflict = _voted_state(
-        budget_round, district_budget, voting.my_participation(request.user, budget_round)
-    )
+    voted, conflict = voting.my_ballot_here(request.user, budget_round, district_budget)
     if voted is None or conflict is not None:
         if conflict in ("voted_on_paper", "already_voted"):
             return _conflict(request, budget_round, district_budget, conflict, status=200)
@@ -564,9 +524,9 @@ def ballot_withdraw(request: HttpRequest, slug: str, district_key: str) -> HttpR
     )
     status = 200
     if request.method == "POST":
-        wait = _throttle_wait(request, "ballot")
-        if wait is not None:
-            return _too_many(request, budget_round, wait)
+        refused = rate_limited(request, "ballot")
+        if refused is not None:
+            return _too_many(request, budget_round, refused.seconds())
         if form.is_valid():
             try:
                 voting.ballot_withdraw(
@@ -608,9 +568,9 @@ def receipt_check(request: HttpRequest, slug: str) -> HttpResponse:
     form = ReceiptForm(request.POST if request.method == "POST" else None)
     answer, status = None, 200
     if request.method == "POST":
-        wait = _throttle_wait(request, "receipt")
-        if wait is not None:
-            return _too_many(request, budget_round, wait)
+        refused = rate_limited(request, "receipt")
+        if refused is not None:
+            return _too_many(request, budget_round, refused.seconds())
         if form.is_valid():
             answer = voting.receipt_check(
                 budget_round=budget_round, code=form.cleaned_data["receipt"]
