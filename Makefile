@@ -46,9 +46,10 @@ run: seed assets ## Install, migrate, seed demo data and serve http://$(HOST):$(
 	KOPA_SITE_URL=$${KOPA_SITE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --no-proxy-headers
 
-lint: install ## ruff check and format check
+lint: install ## ruff check and format check, and the import contracts (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install ## Reformat the code
 	$(BIN)/ruff check --fix .

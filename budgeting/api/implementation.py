@@ -26,9 +26,8 @@ from budgeting.models import (
     ImplementationUpdate,
     Project,
 )
-from budgeting.selectors import reads
 from budgeting.selectors import rounds as selectors
-from budgeting.services import implementation
+from budgeting.services import implementation, reads
 from engagement.http.api import IMAGE_PARTS, UPLOAD_PARSERS, Input, IsAuthenticated
 from engagement.people import permissions
 

@@ -26,11 +26,10 @@ from budgeting import pabulib, ports
 from budgeting.api import serializers as s
 from budgeting.messages import conflict_message
 from budgeting.models import BudgetRound, Project
-from budgeting.selectors import reads
 from budgeting.selectors import rounds as selectors
 from budgeting.selectors.filters import ProjectFilter, RoundFilter
 from budgeting.selectors.outcomes import project_titles
-from budgeting.services import exports, paper, results, rounds, voting
+from budgeting.services import exports, paper, reads, results, rounds, voting
 from budgeting.services.pabulib_io import pabulib_election
 from engagement.http.api import IsAuthenticated, WritesThrottled
 from engagement.people import permissions

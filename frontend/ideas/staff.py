@@ -41,8 +41,8 @@ from engagement.money import from_minor
 from engagement.people import permissions
 from engagement.people.models import District, Organisation
 from frontend.ideas.staff_forms import MergeForm, ModerationForm, ReviewForm, ReviewQueueFilterForm
-from frontend.organisations.access import link, require, signed_in, staff_crumbs
 from frontend.service_errors import add_service_errors
+from frontend.staff_access import link, require, signed_in, staff_crumbs
 
 QUEUE_PAGE_SIZE = 30
 LOG_PAGE_SIZE = 25

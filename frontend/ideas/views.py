@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -31,11 +30,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.throttling import ScopedRateThrottle
 
 from budgeting.models import Phase
 from budgeting.selectors import rounds as budget_selectors
 from engagement.content.sanitise import text_of
+from engagement.http.rate_limits import rate_limited
 from engagement.ideas import permissions as rules
 from engagement.ideas import selectors
 from engagement.ideas.models import (
@@ -97,10 +96,10 @@ def _htmx(request: HttpRequest) -> bool:
 
 def _too_often(request: HttpRequest, scope: str) -> str | None:
     """The API's own rate limit (same scope, same counters): a message, or None if allowed."""
-    throttle = ScopedRateThrottle()
-    if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):  # type: ignore[arg-type]
+    limited = rate_limited(request, scope)
+    if limited is None:
         return None
-    wait = max(1, int(throttle.wait() or 60))
+    wait = limited.seconds()
     return ngettext(
         "Too many attempts in a short time. Please try again in %(seconds)d second.",
         "Too many attempts in a short time. Please try again in %(seconds)d seconds.",

@@ -24,8 +24,8 @@ from engagement.people import services as engagement_services
 from engagement.people.models import Organisation
 from frontend.budgeting.forms.staff.common import add_errors
 from frontend.budgeting.views.staff.common import phase_badge
-from frontend.organisations.access import link, signed_in, staff_crumbs, staff_page
 from frontend.organisations.forms import OrganisationBrandingForm
+from frontend.staff_access import link, signed_in, staff_crumbs, staff_page
 
 PAPER_OPEN_STATUSES = (PaperSheetStatus.AWAITING_SECOND_ENTRY, PaperSheetStatus.CONFLICT)
 

@@ -25,8 +25,7 @@ from django.db import connection
 from budgeting.live import topics as live
 from budgeting.models import Ballot, Participation
 from budgeting.sealing import BallotSealer, SealError, derive_key, election_label
-from budgeting.selectors import reads
-from budgeting.services import ballot_box, results, rounds, voting
+from budgeting.services import ballot_box, reads, results, rounds, voting
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,6 +1,6 @@
 """Voting: the ballot in each format, review and confirmation, receipt, change and withdraw.
 
-Thin views over the same reads and services as the API (``budgeting.selectors.reads``,
+Thin views over the same reads and services as the API (``budgeting.services.reads``,
 ``budgeting.services.voting``, which alone checks a ballot against the rules), with the
 API's messages (``budgeting.messages``) and rate limits (``engagement.http.rate_limits``,
 scopes ``ballot`` and ``receipt``). Nothing here logs or flashes what a ballot contains;
@@ -29,8 +29,7 @@ from budgeting import phases
 from budgeting.messages import conflict_message, eligibility_reasons
 from budgeting.models import BudgetRound, DistrictBudget, PhaseSchedule, Project
 from budgeting.phases import Action
-from budgeting.selectors import reads
-from budgeting.services import voting
+from budgeting.services import reads, voting
 from budgeting.tally import natural_key
 from engagement.http.rate_limits import rate_limited
 from engagement.money import CURRENCIES

@@ -22,8 +22,8 @@ from frontend.budgeting.forms.implementation import (
     ImplementationStatusForm,
     ImplementationUpdateForm,
 )
-from frontend.organisations.access import link, require, signed_in, staff_crumbs
 from frontend.service_errors import add_service_errors
+from frontend.staff_access import link, require, signed_in, staff_crumbs
 
 # Two forms on one page share field names; their ids must differ.
 UPDATE_IDS = "update_%s"

@@ -30,8 +30,8 @@ from budgeting.services import paper
 from budgeting.services.voting import BALLOT_STATUSES
 from engagement.people import permissions
 from frontend.budgeting.forms.paper import PaperEntryForm
-from frontend.organisations.access import link, require, signed_in, staff_crumbs
 from frontend.service_errors import add_service_errors
+from frontend.staff_access import link, require, signed_in, staff_crumbs
 
 PAPER_LIST_LIMIT = 100
 

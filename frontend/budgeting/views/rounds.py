@@ -1,6 +1,6 @@
 """A round's public pages: overview, projects, a project, results, implementation.
 
-Every page starts from ``budgeting.selectors.reads.visible_round`` (drafts are a 404 to everyone
+Every page starts from ``budgeting.services.reads.visible_round`` (drafts are a 404 to everyone
 but the organisation's staff) and reads through the same selectors as the API: projects via
 ``selectors.projects_visible_to``, counts only when ``selectors.counts_are_public``,
 published results via ``selectors.published_results`` with the API's explanation
@@ -42,11 +42,10 @@ from budgeting.models import (
     TieBreak,
 )
 from budgeting.phases import Action
-from budgeting.selectors import reads
 from budgeting.selectors import rounds as selectors
 from budgeting.selectors.filters import ProjectFilter
 from budgeting.selectors.outcomes import project_outcomes
-from budgeting.services import ballot_box, implementation
+from budgeting.services import ballot_box, implementation, reads
 from engagement.content.languages import localised
 from engagement.ideas.models import ParticipatoryProcess
 from engagement.ideas.selectors import idea_link_for_project

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from budgeting.models import BudgetRound, Phase
 from engagement.people import permissions
 from engagement.people.models import Organisation
-from frontend.organisations.access import Allowed, View, link, staff_crumbs, staff_page
+from frontend.staff_access import Allowed, View, link, staff_crumbs, staff_page
 
 # What each phase means for residents, shown before staff confirm a move.
 PHASE_EFFECTS = {

@@ -13,7 +13,7 @@ from budgeting.models import BudgetRound
 from budgeting.services import live_updates
 from engagement.people import permissions
 from frontend.budgeting.views.staff.common import PHASE_EFFECTS, round_context, round_page
-from frontend.organisations.access import link
+from frontend.staff_access import link
 
 
 def dashboard_state(budget_round: BudgetRound) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from frontend.budgeting.forms.staff.design import (
     RoundForm,
 )
 from frontend.budgeting.views.staff.common import round_context, round_page
-from frontend.organisations.access import staff_crumbs, staff_page
+from frontend.staff_access import staff_crumbs, staff_page
 
 
 def _help_lists() -> dict[str, Any]:

@@ -25,7 +25,7 @@ from frontend.budgeting.forms.staff.common import add_errors
 from frontend.budgeting.forms.staff.projects import ProjectCreateForm, ProjectForm
 from frontend.budgeting.views.rounds import STATUS_BADGES
 from frontend.budgeting.views.staff.common import find_round, round_context, round_page
-from frontend.organisations.access import link, require_role, signed_in
+from frontend.staff_access import link, require_role, signed_in
 
 
 def _project_lock_reason(budget_round: BudgetRound) -> str:

@@ -18,17 +18,16 @@ from django.utils.translation import gettext as _
 from budgeting import phases, statistics
 from budgeting.models import BudgetRound, DistrictBudget, OutcomeRule, Project, TallyResult
 from budgeting.phases import Action
-from budgeting.selectors import reads
 from budgeting.selectors import rounds as selectors
 from budgeting.selectors.outcomes import project_outcomes, project_titles
-from budgeting.services import ballot_box, results
+from budgeting.services import ballot_box, reads, results
 from budgeting.tally import natural_key
 from engagement.people import permissions
 from frontend.budgeting.forms.staff.common import add_errors, choices_with_help
 from frontend.budgeting.forms.staff.design import OUTCOME_RULE_HELP
 from frontend.budgeting.forms.staff.tally import PublishForm, TallyForm
 from frontend.budgeting.views.staff.common import round_context, round_page
-from frontend.organisations.access import link
+from frontend.staff_access import link
 
 # Rounds with more ballots than this compute the rule comparison in Celery, not in the request.
 BACKGROUND_TALLY_BALLOTS = 20_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from budgeting.models import Ballot, BudgetRound, Project, TallyResult
-from budgeting.selectors import reads
+from budgeting.services import reads
 from tests import factories
 
 pytestmark = pytest.mark.django_db
