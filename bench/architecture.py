@@ -9,8 +9,8 @@
    import counted wherever it is written) and between the features and the kernel.
 4. The path of one ballot: a signed-in voter casts the same ballot through the page
    (review, then confirm) and through the API (``PUT /api/v1/rounds/<slug>/ballot/``), on a
-   scratch SQLite database. Printed: the project's functions called ("stops") and the
-   modules they live in.
+   scratch SQLite database. Printed: the project's functions called ("stops"), the
+   modules they live in, and the calls made into them in all.
 """
 
 from __future__ import annotations
@@ -224,24 +224,27 @@ def print_static(top: int, list_inside: bool) -> None:
 # --- The ballot's path ---------------------------------------------------------------------
 
 
-def _trace(call) -> tuple[list[str], set[str]]:
-    """Run ``call`` and return the first-party functions it entered, in first-call order."""
+def _trace(call) -> tuple[list[str], int]:
+    """Run ``call``; the first-party functions it entered (first-call order), and how many
+    calls into them it made in all (work done twice shows there, not in the first)."""
     seen: dict[str, None] = {}
+    calls = 0
 
     def profile(frame, event, arg):
+        nonlocal calls
         if event != "call":
             return
         module = frame.f_globals.get("__name__", "")
         if module.split(".")[0] in PACKAGES and "<" not in frame.f_code.co_qualname:
             seen.setdefault(f"{module}.{frame.f_code.co_qualname}", None)
+            calls += 1
 
     sys.setprofile(profile)
     try:
         call()
     finally:
         sys.setprofile(None)
-    functions = list(seen)
-    return functions, {name.rsplit(".", 1)[0] for name in functions}
+    return list(seen), calls
 
 
 def _module_of(function: str, modules: set[str]) -> str:
@@ -295,9 +298,12 @@ def print_ballot_path() -> None:
             assert response.status_code == 201, response.content[:400]
 
         for name, call in (("page (confirm)", page_cast), ("API (PUT)", api_cast)):
-            functions, _ = _trace(call)
+            functions, calls = _trace(call)
             modules = {_module_of(f, known) for f in functions}
-            print(f"ballot path, {name}: {len(functions)} stops in {len(modules)} modules")
+            print(
+                f"ballot path, {name}: {len(functions)} stops (functions) in {len(modules)}"
+                f" modules, {calls} calls"
+            )
             for module in sorted(modules):
                 print(f"    {module}")
 

@@ -19,6 +19,7 @@ from budgeting.models import (
     PhaseSchedule,
     Project,
     ProjectStatus,
+    TallyResult,
     TieBreak,
 )
 from budgeting.phases import Action
@@ -484,8 +485,6 @@ def _enter_voting(budget_round: BudgetRound) -> None:
 
 
 def _enter_results(budget_round: BudgetRound) -> None:
-    from budgeting.models import TallyResult
-
     unpublished = [
         d.name
         for d in budget_round.districts.all()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -50,6 +51,7 @@ from budgeting.models import (
 from budgeting.phases import Action
 from budgeting.services import ballot_box
 from budgeting.services import live_updates as live
+from engagement.people.models import Residence, ResidentProfile, User
 
 # A project stays on the ballot once results mark it selected or not: paper ballots may still
 # be entered in the tallying phase after a (preliminary) publication.
@@ -247,10 +249,6 @@ def voter_facts(
     """What the rules need to know of the voter, in at most one query (none if nothing)."""
     if not getattr(user, "is_authenticated", False):
         return eligibility.VoterFacts(False, False, None, None)
-    from allauth.account.models import EmailAddress
-
-    from engagement.people.models import Residence, ResidentProfile, User
-
     facts: dict[str, Any] = {}
     if rules.verified_email_required:
         facts["verified"] = Exists(
@@ -508,10 +506,6 @@ def _eligibility_sql(
     budget_round: BudgetRound, district_budget: DistrictBudget, voter_id: int
 ) -> tuple[str, list[Any]]:
     """The round's eligibility rules as SQL conditions (the fast path's guard)."""
-    from allauth.account.models import EmailAddress
-
-    from engagement.people.models import Residence, ResidentProfile
-
     conditions, params = [], []
     if budget_round.verified_email_required:
         conditions.append(

@@ -9,6 +9,8 @@ with the same messages. Services then decide the rest (phase, author, sanitising
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -199,9 +201,6 @@ def paragraphs(text: str) -> str:
 
 def textarea_text(stored: str) -> str:
     """Stored rich text back as a textarea's text (the reverse of :func:`_paragraphs`)."""
-    import html
-    import re
-
     text = re.sub(r"</p>\s*<p>", "\n\n", stored.strip())
     text = re.sub(r"^<p>|</p>$", "", text)
     text = re.sub(r"<br\s*/?>", "\n", text)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import phases, statistics
+from budgeting import phases, statistics, tasks
 from budgeting.models import BudgetRound, DistrictBudget, OutcomeRule, Project, TallyResult
 from budgeting.phases import Action
 from budgeting.selectors import rounds as selectors
@@ -194,8 +194,6 @@ def staff_tally(request: HttpRequest, budget_round: BudgetRound) -> HttpResponse
 
 def _run_comparison(request: HttpRequest, budget_round: BudgetRound) -> None:
     """The API's comparison (every rule), in the request or, for big rounds, in Celery."""
-    from budgeting import tasks
-
     ballots = ballot_box.ballot_count(budget_round)
     if ballots > BACKGROUND_TALLY_BALLOTS and not settings.CELERY_TASK_ALWAYS_EAGER:
         cache.set(_pending_key(budget_round), timezone.now(), PENDING_SECONDS)
