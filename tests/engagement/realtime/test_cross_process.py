@@ -10,7 +10,7 @@ from django.conf import settings
 from budgeting.services import voting
 from engagement.realtime import broadcast
 from tests import factories
-from tests.engagement.realtime.conftest import run
+from tests.realtime import run
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

@@ -20,7 +20,7 @@ from budgeting.models import Participation
 from config.redis_breaker import breaker_for
 from engagement.realtime import broadcast
 from tests import factories
-from tests.engagement.realtime.conftest import Live, cast, receive_until, run
+from tests.realtime import Live, cast, receive_until, run
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

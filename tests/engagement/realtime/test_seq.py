@@ -11,7 +11,7 @@ import redis
 
 from engagement.realtime import broadcast
 from tests import factories
-from tests.engagement.realtime.conftest import Live, cast, receive_until, run
+from tests.realtime import Live, cast, receive_until, run
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ import pytest
 from budgeting.services import voting
 from engagement.people.models import Role
 from tests import factories
-from tests.engagement.realtime.conftest import Live, cookie_of, run
+from tests.realtime import Live, cookie_of, run
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

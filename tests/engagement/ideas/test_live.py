@@ -6,7 +6,13 @@ import pytest
 
 from engagement.ideas.services import discussion, supports
 from tests import factories
-from tests.engagement.realtime.conftest import Live, run
+from tests.realtime import (  # noqa: F401 (autouse fixtures, for this module's tests only)
+    Live,
+    fresh_broadcaster,
+    fresh_counters,
+    quick_interval,
+    run,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

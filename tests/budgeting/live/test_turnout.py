@@ -8,7 +8,7 @@ from django.db import transaction
 from budgeting.services import paper, voting
 from engagement.people.models import Role
 from tests import factories
-from tests.engagement.realtime.conftest import Live, cast, cookie_of, run
+from tests.realtime import Live, cast, cookie_of, run
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

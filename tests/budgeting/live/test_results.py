@@ -7,7 +7,7 @@ import pytest
 from budgeting.services import results, rounds, voting
 from engagement.people.permissions import SYSTEM
 from tests import factories
-from tests.engagement.realtime.conftest import Live, run
+from tests.realtime import Live, run
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from budgeting.services import paper, voting
 from engagement.ideas.services import ideas, moderation
 from engagement.people.models import Role
 from tests import factories
-from tests.engagement.realtime.conftest import Live, cookie_of, run
+from tests.realtime import Live, cookie_of, run
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
