@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from engagement.http.cache_policy import public_cache
 from engagement.people import selectors
 from engagement.people.models import Organisation
-from frontend.ideas.views import open_counts
+from frontend.ideas.views.processes import open_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:

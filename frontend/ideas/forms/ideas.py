@@ -1,63 +1,28 @@
-"""Forms of the ideas pages.
+"""Writing an idea and filtering the idea list.
 
-They render the fields and read the input the way the API does: the idea form hands its
-values to the API's input serializer (``IdeaFieldsInput``: coordinates, amounts in the
-process's currency, district slugs), so a page and the API refuse exactly the same input
-with the same messages. Services then decide the rest (phase, author, sanitising) and their
-``ValidationError`` is put back on the form field it names (:func:`add_service_errors`).
+The idea form hands its values to the API's input serializer (``IdeaFieldsInput``:
+coordinates, amounts in the process's currency, district slugs), so a page and the API refuse
+exactly the same input with the same messages.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from engagement.ideas.inputs import IdeaFieldsInput
-from engagement.ideas.models import Idea, IdeaStatus, ParticipatoryProcess, ReportReason
+from engagement.ideas.models import Idea, IdeaStatus, ParticipatoryProcess
 from engagement.ideas.selectors import SORT_CHOICES
-from engagement.ideas.services.discussion import COMMENT_MAX
 from engagement.ideas.services.ideas import ALT_TEXT_MAX, DESCRIPTION_MAX, TITLE_MAX
-from engagement.ideas.services.moderation import DETAILS_MAX
 from engagement.money import from_minor
 from engagement.people.models import District
+from frontend.ideas.forms.common import add_errors, paragraphs, textarea_text
 
 # Statuses the public sees, as list filters (drafts are their author's, under "mine").
 LIST_STATUSES = [(value, label) for value, label in IdeaStatus.choices if value != "draft"]
-
-
-def _messages(errors: Any) -> list[str]:
-    if isinstance(errors, Mapping):
-        return [m for value in errors.values() for m in _messages(value)]
-    if isinstance(errors, list | tuple):
-        return [m for value in errors for m in _messages(value)]
-    return [str(errors)]
-
-
-def add_errors(form: forms.BaseForm, errors: Mapping[str, Any]) -> None:
-    """Put ``{field: messages}`` on the form: on the field it names, else on the form."""
-    if not hasattr(form, "cleaned_data"):
-        form.is_valid()  # add_error needs a cleaned form
-    for name, value in errors.items():
-        target = name if name in form.fields else None
-        for message in _messages(value):
-            if target is not None and message in form.errors.get(target, []):
-                continue
-            form.add_error(target, message)
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """A service's refusal on the form (``phase``/``status`` errors go to the top)."""
-    if hasattr(error, "error_dict"):
-        add_errors(form, error.message_dict)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _choice(blank_label: Any, choices: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -189,24 +154,6 @@ class IdeaForm(forms.Form):
         return cleaned
 
 
-def paragraphs(text: str) -> str:
-    """A textarea's text as paragraphs (blank lines) and line breaks.
-
-    The text is not escaped here: like the API, the service sanitises it (a few tags such
-    as links survive, anything else — scripts included — is removed).
-    """
-    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
-    return "".join("<p>" + b.replace("\n", "<br>") + "</p>" for b in blocks)
-
-
-def textarea_text(stored: str) -> str:
-    """Stored rich text back as a textarea's text (the reverse of :func:`_paragraphs`)."""
-    text = re.sub(r"</p>\s*<p>", "\n\n", stored.strip())
-    text = re.sub(r"^<p>|</p>$", "", text)
-    text = re.sub(r"<br\s*/?>", "\n", text)
-    return html.unescape(text)
-
-
 class IdeaFilterForm(forms.Form):
     """The idea list's filters, sort and search (a GET form)."""
 
@@ -270,42 +217,3 @@ class IdeaFilterForm(forms.Form):
             "sort": data.get("sort") or "newest",
             "mine": bool(data.get("mine")),
         }
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your comment"),
-        max_length=COMMENT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, label: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if label is not None:
-            self.fields["body"].label = label
-
-
-class CommentEditForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your comment"),
-        max_length=COMMENT_MAX,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-
-
-class ReportForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=_("What is wrong?"), choices=ReportReason.choices, widget=forms.RadioSelect
-    )
-    details = forms.CharField(
-        label=_("Details"),
-        required=False,
-        max_length=DETAILS_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Needed for “Something else”. The moderators read this; the author does not."),
-    )
-
-
-class ConfirmForm(forms.Form):
-    """A POST with nothing but the CSRF token (withdraw, delete)."""

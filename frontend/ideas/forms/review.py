@@ -1,5 +1,6 @@
-"""Forms of the ideas' staff queues: review queue filters, review decisions, merges,
-moderation. They check the shape of the input; the services decide.
+"""The review queue's filters, a review decision (feasibility, cost, the ballot project's
+district budget) and merging an idea into another. They check the shape of the input; the
+services decide.
 """
 
 from __future__ import annotations
@@ -152,21 +153,3 @@ class MergeForm(forms.Form):
         self.fields["into"].choices = [
             (c.pk, f"#{c.pk} · {c.title} ({c.get_status_display()})") for c in candidates
         ]
-
-
-# --- moderation ---------------------------------------------------------------------------
-
-
-class ModerationForm(forms.Form):
-    ACTIONS = (("hide", _("Hide")), ("restore", _("Restore")), ("dismiss", _("Dismiss reports")))
-
-    action = forms.ChoiceField(choices=ACTIONS)
-    target = forms.ChoiceField(choices=(("idea", _("Idea")), ("comment", _("Comment"))))
-    target_id = forms.IntegerField(min_value=1)
-    note = forms.CharField(
-        label=_("Public note"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Shown in place of hidden content and sent to its author."),
-    )
