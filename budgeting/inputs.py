@@ -106,17 +106,27 @@ def round_budgets(
     the city-wide pot, which may be given once, like each district.
     """
     currency = organisation.currency
-    citywide_minor = (
-        None if citywide is None else amount_minor(citywide, currency, "citywide_budget")
-    )
-    entries = list(entries)
-    slugs = [e["district"] for e in entries if e["district"] is not None]
+    # Every amount is read before anything is refused, so each bad one is named at once.
+    refused: dict[str, list[ValidationError]] = {}
+
+    def read(value: Decimal | str | int, field: str) -> int | None:
+        try:
+            return amount_minor(value, currency, field)
+        except ValidationError as error:
+            refused.setdefault(field, []).extend(error.error_dict[field])
+            return None
+
+    citywide_minor = None if citywide is None else read(citywide, "citywide_budget")
+    entries = [(entry, read(entry["budget"], "district_budgets")) for entry in entries]
+    if refused:
+        raise ValidationError(refused)
+    slugs = [e["district"] for e, _amount in entries if e["district"] is not None]
     districts = {
         d.slug: d for d in District.objects.filter(organisation=organisation, slug__in=slugs)
     }
     pairs = []
-    for entry in entries:
-        amount = amount_minor(entry["budget"], currency, "district_budgets")
+    for entry, amount in entries:
+        assert amount is not None
         if entry["district"] is None:
             if citywide_minor is not None:
                 raise _refuse(

@@ -143,6 +143,20 @@ class TestCreate:
         assert 'value="Participatory budget 2027"' in html  # what was typed is kept
         assert not BudgetRound.objects.exists()
 
+    def test_every_bad_amount_is_named_at_once(self, signed_in, riga, riga_admin):
+        District.objects.create(organisation=riga, slug="north", name="North")
+        response = signed_in(riga_admin).post(
+            CREATE, round_form(citywide_budget="lots", district_north="1.234")
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert (
+            'id="id_citywide_budget-error">'
+            "Enter an amount such as 12500.00 (digits, optionally a decimal point)." in html
+        )
+        assert "EUR amounts have at most 2 decimals." in html
+        assert not BudgetRound.objects.exists()
+
     def test_a_taken_address_is_refused(self, signed_in, riga, riga_admin):
         draft_round(riga, slug="riga-2027")
         response = signed_in(riga_admin).post(CREATE, round_form())
