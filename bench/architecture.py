@@ -268,7 +268,9 @@ def print_ballot_path() -> None:
 
         django.setup()
         from django.core.management import call_command
+        from django.db import connection
         from django.test import Client
+        from django.test.utils import CaptureQueriesContext
 
         from bench.voters import ballot_body, prepare_round
         from engagement.people.models import User
@@ -298,11 +300,12 @@ def print_ballot_path() -> None:
             assert response.status_code == 201, response.content[:400]
 
         for name, call in (("page (confirm)", page_cast), ("API (PUT)", api_cast)):
-            functions, calls = _trace(call)
+            with CaptureQueriesContext(connection) as queries:
+                functions, calls = _trace(call)
             modules = {_module_of(f, known) for f in functions}
             print(
                 f"ballot path, {name}: {len(functions)} stops (functions) in {len(modules)}"
-                f" modules, {calls} calls"
+                f" modules, {calls} calls, {len(queries)} SQL queries"
             )
             for module in sorted(modules):
                 print(f"    {module}")
