@@ -14,8 +14,8 @@ from engagement.ideas.models import (
     Report,
 )
 from tests import factories
+from tests.engagement.content.test_sanitise import PAYLOADS
 from tests.engagement.ideas.images import upload
-from tests.engagement.ideas.test_sanitise import PAYLOADS
 from tests.engagement.ideas.util import assert_plain_inert, assert_rich_inert
 
 pytestmark = pytest.mark.django_db

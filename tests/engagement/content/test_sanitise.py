@@ -8,7 +8,7 @@ from engagement.content import sanitise
 from tests.engagement.ideas.util import assert_plain_inert, assert_rich_inert
 
 # Classic stored-XSS payloads; every text field of ideas, comments, reports and moderation is
-# tested with them (here the functions, in test_xss.py through the API).
+# tested with them (here the functions, in tests/engagement/ideas/test_xss.py through the API).
 PAYLOADS = [
     "<script>alert(1)</script>",
     '<img src=x onerror="alert(1)">',
