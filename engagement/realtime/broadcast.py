@@ -71,6 +71,8 @@ def websocket_text_frame(text: str) -> bytes:
 def raw_writer(send: Any) -> RawWrite | None:
     """A direct writer for the socket behind ``send`` (the ASGI send a consumer got), or
     None when that is not uvicorn's sans-I/O websocket protocol."""
+    # Imported here: only uvicorn's websocket processes have this protocol; WSGI workers and
+    # other ASGI servers never load it.
     try:
         from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
         from websockets.protocol import State
