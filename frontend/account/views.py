@@ -47,8 +47,8 @@ from frontend.account.forms import (
     AccountDeleteForm,
     NotificationPreferencesForm,
     ProfileForm,
-    add_service_errors,
 )
+from frontend.service_errors import add_service_errors
 
 NOTIFICATIONS_PER_PAGE = 20
 TEMPLATES = "frontend/account/"

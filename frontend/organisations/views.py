@@ -22,9 +22,9 @@ from engagement.ideas.selectors import review_queue_sizes
 from engagement.people import permissions
 from engagement.people import services as engagement_services
 from engagement.people.models import Organisation
-from frontend.budgeting.forms.staff.common import add_errors
 from frontend.budgeting.views.staff.common import phase_badge
 from frontend.organisations.forms import OrganisationBrandingForm
+from frontend.service_errors import add_service_errors
 from frontend.staff_access import link, signed_in, staff_crumbs, staff_page
 
 PAPER_OPEN_STATUSES = (PaperSheetStatus.AWAITING_SECOND_ENTRY, PaperSheetStatus.CONFLICT)
@@ -201,7 +201,7 @@ def staff_organisation_settings(request: HttpRequest, organisation: Organisation
                     remove_logo=form.cleaned_data["remove_logo"],
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The organisation's look was saved."))
                 return redirect("frontend:staff_organisation_settings", organisation.slug)

@@ -5,5 +5,6 @@ They render the fields and read the input the way the API does: the idea form ha
 values to the API's input serializer (``IdeaFieldsInput``: coordinates, amounts in the
 process's currency, district slugs), so a page and the API refuse exactly the same input
 with the same messages. Services then decide the rest (phase, author, sanitising) and their
-``ValidationError`` is put back on the form field it names (``common.add_service_errors``).
+``ValidationError`` is put back on the form field it names
+(``frontend.service_errors.add_service_errors``).
 """

@@ -1,46 +1,12 @@
-"""What the ideas forms share: a service's or the API serializer's errors put back on the
-form field they name, a textarea's text as stored paragraphs and back, and the confirmation
-form (withdraw, delete).
-"""
+"""What the ideas forms share: a textarea's text as stored paragraphs and back, and the
+confirmation form (withdraw, delete)."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
-from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-
-
-def _messages(errors: Any) -> list[str]:
-    if isinstance(errors, Mapping):
-        return [m for value in errors.values() for m in _messages(value)]
-    if isinstance(errors, list | tuple):
-        return [m for value in errors for m in _messages(value)]
-    return [str(errors)]
-
-
-def add_errors(form: forms.BaseForm, errors: Mapping[str, Any]) -> None:
-    """Put ``{field: messages}`` on the form: on the field it names, else on the form."""
-    if not hasattr(form, "cleaned_data"):
-        form.is_valid()  # add_error needs a cleaned form
-    for name, value in errors.items():
-        target = name if name in form.fields else None
-        for message in _messages(value):
-            if target is not None and message in form.errors.get(target, []):
-                continue
-            form.add_error(target, message)
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """A service's refusal on the form (``phase``/``status`` errors go to the top)."""
-    if hasattr(error, "error_dict"):
-        add_errors(form, error.message_dict)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def paragraphs(text: str) -> str:

@@ -19,7 +19,8 @@ from engagement.ideas.selectors import SORT_CHOICES
 from engagement.ideas.services.ideas import ALT_TEXT_MAX, DESCRIPTION_MAX, TITLE_MAX
 from engagement.money import from_minor
 from engagement.people.models import District
-from frontend.ideas.forms.common import add_errors, paragraphs, textarea_text
+from frontend.ideas.forms.common import paragraphs, textarea_text
+from frontend.service_errors import add_service_errors
 
 # Statuses the public sees, as list filters (drafts are their author's, under "mine").
 LIST_STATUSES = [(value, label) for value, label in IdeaStatus.choices if value != "draft"]
@@ -147,7 +148,7 @@ class IdeaForm(forms.Form):
                 data[name] = value or None
         serializer = IdeaFieldsInput(data=data, context={"process": self.process})
         if not serializer.is_valid():
-            add_errors(self, serializer.errors)
+            add_service_errors(self, serializer.errors)
             return cleaned
         self.idea_fields = dict(serializer.validated_data)
         self.idea_fields["description"] = paragraphs(self.idea_fields.get("description", ""))

@@ -21,8 +21,6 @@ from engagement.ideas.models import Comment
 from engagement.ideas.services import discussion
 from frontend.ideas.forms.common import (
     ConfirmForm,
-    add_errors,
-    add_service_errors,
     paragraphs,
     textarea_text,
 )
@@ -36,6 +34,7 @@ from frontend.ideas.views.common import (
     too_often,
 )
 from frontend.ideas.views.ideas import comment_page_number, comment_url, detail_context
+from frontend.service_errors import add_service_errors
 
 
 @require_POST
@@ -75,7 +74,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 if "parent" in errors:
                     errors["body"] = errors.pop("parent")
                 if errors:
-                    add_errors(form, errors)
+                    add_service_errors(form, errors)
                 else:
                     add_service_errors(form, error)
     if comment is not None and not is_htmx(request):

@@ -29,7 +29,7 @@ from engagement.ideas import selectors
 from engagement.ideas.models import Comment, Idea, IdeaImage, IdeaStatus
 from engagement.ideas.services import discussion
 from engagement.ideas.services import ideas as idea_services
-from frontend.ideas.forms.common import ConfirmForm, add_service_errors
+from frontend.ideas.forms.common import ConfirmForm
 from frontend.ideas.forms.discussion import CommentForm
 from frontend.ideas.forms.ideas import IdeaFilterForm, IdeaForm
 from frontend.ideas.views.common import (
@@ -42,6 +42,7 @@ from frontend.ideas.views.common import (
     too_often,
     url_or_none,
 )
+from frontend.service_errors import add_service_errors
 
 IDEAS_PER_PAGE = 20
 COMMENT_THREADS_PER_PAGE = 30

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 from engagement.ideas import selectors
 from engagement.ideas.models import Comment, Idea
 from engagement.ideas.services import moderation
-from frontend.ideas.forms.common import add_errors
 from frontend.ideas.forms.reports import ReportForm
 from frontend.ideas.views.common import (
     is_signed_in,
@@ -23,6 +22,7 @@ from frontend.ideas.views.common import (
     too_often,
 )
 from frontend.ideas.views.ideas import comment_url
+from frontend.service_errors import add_service_errors
 
 
 def _report(request: HttpRequest, idea: Idea, comment: Comment | None, here: str) -> HttpResponse:
@@ -49,7 +49,7 @@ def _report(request: HttpRequest, idea: Idea, comment: Comment | None, here: str
                     if key in errors:
                         for message in errors.pop(key):
                             form.add_error(None, message)
-                add_errors(form, errors)
+                add_service_errors(form, errors)
             else:
                 messages.success(request, _("Thank you. The moderators will look at your report."))
                 back = comment_url(comment) if comment else idea.get_absolute_url()

@@ -30,32 +30,6 @@ def other_languages(organisation: Organisation) -> list[tuple[str, str]]:
     return sorted(others, key=lambda item: item[0] not in offered)
 
 
-def add_errors(form: forms.Form, errors: Any, aliases: Mapping[str, str] | None = None) -> None:
-    """Put a service's ``ValidationError`` (or ``{field: messages}``) on the form's fields.
-
-    Unknown names (``phase``, ``__all__``) become form-wide errors; ``aliases`` maps a
-    service's name to the page's field (e.g. ``citywide_budget`` to ``budget``).
-    """
-    if isinstance(errors, ValidationError):
-        errors = errors.message_dict if hasattr(errors, "error_dict") else {None: errors.messages}
-    aliases = aliases or {}
-    for name, messages in dict(errors).items():
-        target = aliases.get(name, name)
-        if isinstance(messages, dict):  # nested (a list of district budgets)
-            messages = [str(m) for ms in messages.values() for m in ms]
-        if not isinstance(messages, list | tuple):
-            messages = [messages]
-        flat = []
-        for message in messages:
-            if isinstance(message, dict):
-                flat.extend(str(m) for ms in message.values() for m in ms)
-            else:
-                flat.append(str(message))
-        field = target if target in form.fields else None
-        for message in flat:
-            form.add_error(field, message)
-
-
 class TranslatedContentMixin:
     """Title/description translation fields and read-only locked fields, for a ``Form``.
 

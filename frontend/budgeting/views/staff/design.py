@@ -28,7 +28,7 @@ from budgeting.phases import Action
 from budgeting.services import rounds
 from engagement.people import permissions
 from engagement.people.models import Organisation
-from frontend.budgeting.forms.staff.common import add_errors, choices_with_help
+from frontend.budgeting.forms.staff.common import choices_with_help
 from frontend.budgeting.forms.staff.design import (
     BALLOT_FORMAT_HELP,
     OUTCOME_RULE_HELP,
@@ -39,6 +39,7 @@ from frontend.budgeting.forms.staff.design import (
     RoundForm,
 )
 from frontend.budgeting.views.staff.common import round_context, round_page
+from frontend.service_errors import add_service_errors
 from frontend.staff_access import staff_crumbs, staff_page
 
 
@@ -96,7 +97,7 @@ def _create_round(request: HttpRequest, form: RoundCreateForm) -> BudgetRound | 
             **data,
         )
     except ValidationError as exc:
-        add_errors(form, exc)
+        add_service_errors(form, exc)
         return None
 
 
@@ -149,7 +150,7 @@ def _update_round(request: HttpRequest, form: RoundForm, budget_round: BudgetRou
             for name in form.submitted_locked:
                 form.add_error(name, _lock_reason(budget_round))
         else:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         return False
     return True
 
@@ -251,7 +252,7 @@ def _add_budget(request: HttpRequest, form: Any, budget_round: BudgetRound) -> b
             position=budget_round.districts.count() if district else 0,
         )
     except ValidationError as exc:
-        add_errors(form, exc, {"key": "district"})
+        add_service_errors(form, exc, {"key": "district"})
         return False
     return True
 
@@ -268,6 +269,6 @@ def _edit_budget(request: HttpRequest, form: Any, district_budget: DistrictBudge
             budget=amount,
         )
     except ValidationError as exc:
-        add_errors(form, exc)
+        add_service_errors(form, exc)
         return False
     return True

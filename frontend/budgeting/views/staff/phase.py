@@ -16,7 +16,6 @@ from budgeting import phases
 from budgeting.models import BudgetRound, Phase
 from budgeting.services import rounds
 from engagement.people import permissions
-from frontend.budgeting.forms.staff.common import add_errors
 from frontend.budgeting.forms.staff.design import PhaseForm, ScheduleForm
 from frontend.budgeting.views.staff.common import (
     IRREVERSIBLE,
@@ -24,6 +23,7 @@ from frontend.budgeting.views.staff.common import (
     round_context,
     round_page,
 )
+from frontend.service_errors import add_service_errors
 
 
 @round_page(permissions.can_manage_organisation)
@@ -64,7 +64,7 @@ def _phase_page(request: HttpRequest, budget_round: BudgetRound) -> HttpResponse
                     to_phase=phase_form.cleaned_data["to"],
                 )
             except ValidationError as exc:
-                add_errors(phase_form, exc, {"phase": "to"})
+                add_service_errors(phase_form, exc, {"phase": "to"})
             else:
                 messages.success(
                     request,
@@ -137,6 +137,6 @@ def _save_schedule(request: HttpRequest, form: Any, budget_round: BudgetRound) -
                 starts_at=form.cleaned_data[phase],
             )
     except ValidationError as exc:
-        add_errors(form, exc)
+        add_service_errors(form, exc)
         return False
     return True

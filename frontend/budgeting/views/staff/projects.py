@@ -21,10 +21,10 @@ from budgeting.services import rounds
 from budgeting.tally import natural_key
 from engagement.ideas.selectors import idea_links_for_projects
 from engagement.people import permissions
-from frontend.budgeting.forms.staff.common import add_errors
 from frontend.budgeting.forms.staff.projects import ProjectCreateForm, ProjectForm
 from frontend.budgeting.views.rounds import STATUS_BADGES
 from frontend.budgeting.views.staff.common import find_round, round_context, round_page
+from frontend.service_errors import add_service_errors
 from frontend.staff_access import link, require_role, signed_in
 
 
@@ -105,7 +105,7 @@ def _create_project(
         fields = inputs.project_fields(budget_round, form.api_data())
         return rounds.project_create(actor=request.user, budget_round=budget_round, **fields)
     except ValidationError as exc:
-        add_errors(form, exc, PROJECT_ERROR_ALIASES)
+        add_service_errors(form, exc, PROJECT_ERROR_ALIASES)
         return None
 
 
@@ -172,6 +172,6 @@ def _update_project(
         fields = inputs.project_fields(budget_round, form.api_data())
         rounds.project_update(actor=request.user, project=project, **fields)
     except ValidationError as exc:
-        add_errors(form, exc, PROJECT_ERROR_ALIASES)
+        add_service_errors(form, exc, PROJECT_ERROR_ALIASES)
         return False
     return True

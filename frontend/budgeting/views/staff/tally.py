@@ -22,10 +22,11 @@ from budgeting.selectors.outcomes import project_outcomes, project_titles
 from budgeting.services import ballot_box, reads, results
 from budgeting.tally import natural_key
 from engagement.people import permissions
-from frontend.budgeting.forms.staff.common import add_errors, choices_with_help
+from frontend.budgeting.forms.staff.common import choices_with_help
 from frontend.budgeting.forms.staff.design import OUTCOME_RULE_HELP
 from frontend.budgeting.forms.staff.tally import PublishForm, TallyForm
 from frontend.budgeting.views.staff.common import round_context, round_page
+from frontend.service_errors import add_service_errors
 from frontend.staff_access import link
 
 # Rounds with more ballots than this compute the rule comparison in Celery, not in the request.
@@ -230,7 +231,7 @@ def staff_publish(request: HttpRequest, budget_round: BudgetRound) -> HttpRespon
             try:
                 results.results_publish(actor=request.user, budget_round=budget_round)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The results are published."))
                 return redirect("frontend:staff_publish", budget_round.slug)
