@@ -159,16 +159,11 @@ def _notification_preferences(user: Any) -> dict[str, Any]:
 
 
 # The kernel's own sections; features place theirs between and after (by position).
-for _position, (_name, _export) in enumerate(
-    [
-        ("account", _account),
-        ("email_addresses", _email_addresses),
-        ("profile", _profile),
-        ("residences", _residences),
-        ("memberships", _memberships),
-    ]
-):
-    register_section(_name, _export, position=10 * (_position + 1))
+register_section("account", _account, position=10)
+register_section("email_addresses", _email_addresses, position=20)
+register_section("profile", _profile, position=30)
+register_section("residences", _residences, position=40)
+register_section("memberships", _memberships, position=50)
 register_section("notifications", _notifications, position=70)
 register_section("notification_preferences", _notification_preferences, position=80)
 

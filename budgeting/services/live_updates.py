@@ -26,11 +26,6 @@ def dashboard_topic(slug: str) -> str:
     return f"round:{slug}:dashboard"
 
 
-def publish_turnout(budget_round: BudgetRound) -> None:
-    """Call from services after any change to participations of ``budget_round``."""
-    publish_on_commit(round_turnout_topic(budget_round.slug))
-
-
 def publish_results(budget_round: BudgetRound) -> None:
     """Call from services when the round's published results change."""
     publish_on_commit(results_topic(budget_round.slug), votes_topic(budget_round.slug))
