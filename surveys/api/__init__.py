@@ -1,0 +1,1 @@
+"""The survey API: staff build surveys, residents answer, everyone reads published results."""
