@@ -1,0 +1,1 @@
+"""Survey pages: residents answer and read results; staff build surveys and read everything."""
