@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("engagement.ideas.api.urls")),
     path("", include("budgeting.api.urls")),
     path("", include("budgeting.api.urls_implementation")),
+    path("", include("surveys.api.urls")),
 ]
 
 urlpatterns = [

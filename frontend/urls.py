@@ -17,4 +17,5 @@ urlpatterns = [
     path("staff/", include("frontend.organisations.urls")),
     path("staff/", include("frontend.budgeting.urls_staff")),
     path("staff/", include("frontend.ideas.urls_staff")),
+    path("", include("frontend.surveys.urls")),
 ]

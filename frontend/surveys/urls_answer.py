@@ -1,0 +1,3 @@
+"""Survey pages: answer."""
+
+urlpatterns: list = []

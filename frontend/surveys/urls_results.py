@@ -1,0 +1,3 @@
+"""Survey pages: results."""
+
+urlpatterns: list = []

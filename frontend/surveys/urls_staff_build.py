@@ -1,0 +1,3 @@
+"""Survey pages: staff_build."""
+
+urlpatterns: list = []

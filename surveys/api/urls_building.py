@@ -1,0 +1,3 @@
+"""Survey API URLs: building."""
+
+urlpatterns: list = []

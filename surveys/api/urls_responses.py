@@ -1,0 +1,3 @@
+"""Survey API URLs: responses."""
+
+urlpatterns: list = []

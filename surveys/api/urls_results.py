@@ -1,0 +1,3 @@
+"""Survey API URLs: results."""
+
+urlpatterns: list = []
