@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from engagement import dashboards
+from surveys import personal_data
+from surveys.selectors_cycle import open_surveys_count
+
 
 def register() -> None:
     """Live topics, personal-data sections and deletion steps, dashboard counts."""
+    personal_data.register()
+    dashboards.register_count("open_surveys", open_surveys_count)
