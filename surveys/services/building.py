@@ -840,7 +840,7 @@ def question_move(*, actor: Any, question: Question, direction: str) -> Question
             moved.append(question)
         else:
             moved.insert(0, question)
-        question.position = -1  # renumbered below
+        question.position = 0  # renumbered below
         question.save(update_fields=["section", "position"])
         _renumber(moved)
         _renumber(list(section.questions.order_by("position", "id")))
