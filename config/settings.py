@@ -204,6 +204,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "scheduled-phases": {"task": "budgeting.tasks.run_scheduled_phases", "schedule": 60.0},
+    "scheduled-surveys": {"task": "surveys.tasks.advance_surveys", "schedule": 60.0},
 }
 
 # --- Accounts --------------------------------------------------------------------------------
