@@ -158,8 +158,11 @@ def _round_statistics(budget_round: BudgetRound, *, staff: bool) -> dict[str, An
         ),
     }
     if staff:
+        # Target groups overlap; the voters outside a group (the total minus it) are a
+        # group of people too, and must not be small either.
         target = suppress_cells(
-            {code: counts["voters_by_target_group"].get(code, 0) for code in TargetGroup.values}
+            {code: counts["voters_by_target_group"].get(code, 0) for code in TargetGroup.values},
+            total=voters_total,
         )
         answer["by_target_group"] = [
             {"key": code, "label": str(label), "voters": cell(target[code])}

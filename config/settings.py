@@ -332,6 +332,8 @@ REST_FRAMEWORK = {
         "support": env_str("KOPA_THROTTLE_SUPPORT", "60/min"),
         "report": env_str("KOPA_THROTTLE_REPORT", "20/hour"),
         "personal_data": env_str("KOPA_THROTTLE_PERSONAL_DATA", "10/min"),
+        # Survey responses (drafts and submits), per person or, anonymously, per address.
+        "survey_response": env_str("KOPA_THROTTLE_SURVEY_RESPONSE", "60/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
