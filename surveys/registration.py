@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from engagement import dashboards
-from surveys import personal_data
+from surveys import definitions, personal_data, templates
 from surveys.selectors_cycle import open_surveys_count
 
 
 def register() -> None:
-    """Live topics, personal-data sections and deletion steps, dashboard counts."""
+    """Live topics, personal-data sections and deletion steps, dashboard counts, and the
+    built-in templates offered to the survey builder."""
     personal_data.register()
     dashboards.register_count("open_surveys", open_surveys_count)
+    templates.register_templates(definitions.register_template)
