@@ -22,7 +22,10 @@ DASHBOARD = "/staff/rounds/riga-draft/"
 @pytest.fixture
 def survey_pages(monkeypatch):
     """The survey pages' names as the build and answer pages will register them."""
-    names = {"staff_survey_new": "/staff/surveys/new/", "staff_survey": "/staff/surveys/{}/"}
+    names = {
+        "staff_survey_new": "/staff/surveys/new/",
+        "staff_survey_build": "/staff/surveys/{}/",
+    }
 
     def link(name, *args):
         return names[name].format(*args) if name in names else None
@@ -97,9 +100,23 @@ class TestDashboardSurveys:
         assert "Needs assessment and evaluation surveys" in html
         assert "/staff/surveys/new/" not in html
 
+    def test_or_to_the_organisations_new_survey_page(
+        self, signed_in, riga, riga_admin, monkeypatch
+    ):
+        names = {"staff_survey_create": "/staff/o/{}/surveys/new/"}
+        monkeypatch.setattr(
+            dashboard, "link", lambda name, *a: names[name].format(*a) if name in names else None
+        )
+        draft_round(riga)
+        html = signed_in(riga_admin).get(DASHBOARD).content.decode()
+        expected = "/staff/o/riga/surveys/new/?round=riga-draft&amp;template=evaluation"
+        assert f'href="{expected}"' in html
+
     def test_without_the_build_pages_there_is_no_dead_link(self, signed_in, riga, riga_admin):
         draft_round(riga)
         html = signed_in(riga_admin).get(DASHBOARD).content.decode()
         assert "Needs assessment and evaluation surveys" in html
-        if dashboard.link("staff_survey_new") is None:
+        if dashboard.link("staff_survey_new") is None and (
+            dashboard.link("staff_survey_create", "riga") is None
+        ):
             assert "template=needs_assessment" not in html
