@@ -381,8 +381,8 @@ class QuestionForm(TranslatedForm):
             translated["high_label"] = (_("Label of the highest value"), False)
         if question.kind == QuestionKind.NUMBER:
             translated["unit"] = (_("Unit"), False)
-        if not args or args[0] is None:
-            kwargs.setdefault("initial", self.initial_from(question))
+        # Always: disabled (locked) fields take their value from here.
+        kwargs.setdefault("initial", self.initial_from(question))
         super().__init__(
             *args,
             organisation=question.survey.organisation,

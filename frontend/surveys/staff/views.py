@@ -253,7 +253,8 @@ def _structure(survey: Survey) -> list[dict[str, Any]]:
     return [{"section": s, "questions": by_section[s.pk]} for s in sections]
 
 
-def _find(model: Any, survey: Survey, pk: str | None, **lookup: Any) -> Any:
+def _find(model: Any, pk: str | None, **lookup: Any) -> Any:
+    """The item with this id among ``lookup`` (the survey's own), or None."""
     if not pk or not pk.isdigit():
         return None
     return model.objects.filter(pk=int(pk), **lookup).first()
@@ -360,8 +361,8 @@ def _build_action(
     refusal in a form or ``errors``."""
     actor = request.user
     done = redirect("frontend:staff_survey_build", survey.slug)
-    section = _find(Section, survey, request.POST.get("section_id"), survey=survey)
-    question = _find(Question, survey, request.POST.get("question_id"), survey=survey)
+    section = _find(Section, request.POST.get("section_id"), survey=survey)
+    question = _find(Question, request.POST.get("question_id"), survey=survey)
     try:
         if action in STATE_ACTIONS:
             STATE_ACTIONS[action](actor=actor, survey=survey)
@@ -470,7 +471,7 @@ def _question_page(request: HttpRequest, survey: Survey, question: Question) -> 
     errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action", "")
-        option = _find(Option, survey, request.POST.get("option_id"), question=question)
+        option = _find(Option, request.POST.get("option_id"), question=question)
         try:
             if action == "question_save":
                 form = QuestionForm(request.POST, question=question, locked=locked)
