@@ -18,7 +18,7 @@ from rest_framework import serializers
 from engagement.content.languages import language_codes, validate_translations
 from engagement.http.api import Input
 from engagement.people.models import Organisation
-from surveys import definitions
+from surveys import definitions, questions
 from surveys.models import QuestionKind, ResultsVisibility, Survey, SurveyPurpose, SurveyState
 from surveys.permissions import current_state
 from surveys.services import building
@@ -74,15 +74,35 @@ OptionTranslations = _translations_field(
 )
 
 
+_BOUND = {"type": "number", "minimum": -1e15 + 1, "maximum": 1e15 - 1}
+_BOUND_OR_DAY = {"anyOf": [_BOUND, {"type": "string", "format": "date"}], "nullable": True}
+
+
 @extend_schema_field(
     {
         "type": "object",
-        "additionalProperties": True,
+        "properties": {
+            "allow_other": {"type": "boolean"},
+            "min_picks": {"type": "integer", "minimum": 0},
+            "max_picks": {"type": "integer", "minimum": 1},
+            "max_length": {"type": "integer", "minimum": 1},
+            "scale_min": {"type": "integer", "enum": [0, 1]},
+            "scale_max": {"type": "integer", "enum": [5, 7, 10]},
+            "low_label": {"type": "string", "maxLength": questions.LABEL_MAX},
+            "high_label": {"type": "string", "maxLength": questions.LABEL_MAX},
+            "rank_count": {"type": "integer", "minimum": 1},
+            "min": _BOUND_OR_DAY,
+            "max": _BOUND_OR_DAY,
+            "integer": {"type": "boolean"},
+            "unit": {"type": "string", "maxLength": questions.UNIT_MAX},
+        },
+        "additionalProperties": False,
         "example": {"scale_min": 1, "scale_max": 5, "low_label": "Not at all"},
-        "description": "By kind: single_choice allow_other; multiple_choice min_picks, "
-        "max_picks, allow_other; short_text/long_text max_length (at most 500/20000); "
-        "scale/matrix scale_min and scale_max (1-5, 1-7 or 0-10), low_label, high_label; "
-        "ranking rank_count; number min, max, integer, unit; date min, max (YYYY-MM-DD).",
+        "description": "By kind (others are refused, code unknown_setting): single_choice "
+        "allow_other; multiple_choice min_picks, max_picks, allow_other; short_text/long_text "
+        "max_length (at most 500/20000); scale/matrix scale_min and scale_max (1-5, 1-7 or "
+        "0-10), low_label, high_label; ranking rank_count; number min, max (numbers), "
+        "integer, unit; date min, max (YYYY-MM-DD).",
     }
 )
 class SettingsField(serializers.JSONField):
@@ -93,7 +113,19 @@ class SettingsField(serializers.JSONField):
     {
         "type": "object",
         "nullable": True,
-        "additionalProperties": True,
+        "properties": {
+            "question": {"type": "string", "minLength": 1},
+            "options": {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 1,
+                "uniqueItems": True,
+            },
+            "min": _BOUND,
+            "max": _BOUND,
+        },
+        "required": ["question"],
+        "additionalProperties": False,
         "example": {"question": "q1", "options": ["o2"]},
         "description": 'Shown only when an EARLIER answer matches: {"question": "<code>", '
         '"options": ["<option code>", ...]} for a choice or profile question, '
