@@ -438,13 +438,11 @@ class QuestionForm(TranslatedForm):
             elif name in ("number_min", "number_max", "date_min", "date_max"):
                 if value is not None:
                     key = name.split("_")[1]
-                    found[key] = value.isoformat() if name.startswith("date") else value
+                    found[key] = value.isoformat() if name.startswith("date") else _whole(value)
             elif name in ("allow_other", "integer"):
                 found[name] = bool(value)
             elif value not in (None, ""):
                 found[name] = value
-        if "min" in found and "max" in found and kind == QuestionKind.NUMBER:
-            found["min"], found["max"] = _whole(found["min"]), _whole(found["max"])
         return found
 
     def changes(self) -> dict[str, Any]:
