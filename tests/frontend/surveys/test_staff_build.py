@@ -364,3 +364,46 @@ def test_the_preview_shows_the_survey_as_residents_read_it(signed_in, survey, ri
     assert "5 = Safe" in html
     assert "Shown when q1 is o1" in html
     assert "<form" not in html.split('class="survey-preview"')[1]  # nothing is sent
+
+
+def test_a_kind_setting_out_of_bounds_is_shown_at_its_field(signed_in, riga, riga_admin):
+    create_survey(
+        riga,
+        {"title": "Short", "sections": [{"questions": [{"kind": "short_text", "text": "Why?"}]}]},
+        actor=riga_admin,
+        slug="short",
+    )
+    question = Question.objects.get(survey__slug="short")
+    response = signed_in(riga_admin).post(
+        f"/staff/surveys/short/questions/{question.pk}/",
+        {
+            "action": "question_save",
+            "code": "q1",
+            "kind": "short_text",
+            "text": "Why?",
+            "max_length": "600",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_max_length"' in html  # the summary leads to the field
+    assert "Answers of this kind can be at most 500 characters long." in html
+    question.refresh_from_db()
+    assert question.settings == {}
+
+
+def test_profile_questions_list_their_generated_options(signed_in, riga, riga_admin):
+    factories.DistrictFactory(organisation=riga, name="Āgenskalns", slug="agenskalns")
+    create_survey(
+        riga,
+        {"title": "You", "sections": [{"questions": [{"kind": "district", "text": "Where?"}]}]},
+        actor=riga_admin,
+        slug="you",
+    )
+    question = Question.objects.get(survey__slug="you")
+    html = (
+        signed_in(riga_admin).get(f"/staff/surveys/you/questions/{question.pk}/").content.decode()
+    )
+    assert "Āgenskalns" in html
+    assert "These come from the organisation and Kopa" in html
+    assert 'value="option_add"' not in html
