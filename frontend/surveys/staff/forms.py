@@ -125,17 +125,46 @@ class SurveyCreateForm(forms.Form):
         help_text=_("The end of the survey's address; made from the title when empty."),
     )
     start = forms.ChoiceField(label=_("Start from"), widget=forms.RadioSelect, initial="")
+    budget_round_id = forms.TypedChoiceField(
+        label=_("Budget round"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("A needs assessment or an evaluation belongs to a round."),
+    )
 
-    def __init__(self, *args: Any, templates: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        templates: list[tuple[str, str]],
+        organisation: Organisation,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["start"].choices = [("", _("A blank survey")), *templates]
         self.fields["start"].required = False
+        self.fields["budget_round_id"].choices = [("", _("None")), *round_choices(organisation)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not cleaned.get("start") and not (cleaned.get("title") or "").strip():
             self.add_error("title", _("Give the survey a title."))
         return cleaned
+
+
+def linked_choices(organisation: Organisation, name: str) -> list[tuple[int, str]]:
+    """The organisation's budget rounds or processes, newest first (found through the
+    survey's foreign key: this page needs no other feature's code)."""
+    model = Survey._meta.get_field(name).related_model
+    return list(
+        model.objects.filter(organisation=organisation)  # type: ignore[union-attr]
+        .order_by("-created_at")
+        .values_list("pk", "title")
+    )
+
+
+def round_choices(organisation: Organisation) -> list[tuple[int, str]]:
+    return linked_choices(organisation, "budget_round")
 
 
 class SurveySettingsForm(TranslatedForm):
@@ -194,17 +223,9 @@ class SurveySettingsForm(TranslatedForm):
             *args, organisation=survey.organisation, translations=survey.translations, **kwargs
         )
         for name in ("budget_round", "process"):
-            model = Survey._meta.get_field(name).related_model
             self.fields[f"{name}_id"].choices = [
                 ("", _("None")),
-                *(
-                    (pk, title)
-                    for pk, title in model.objects.filter(  # type: ignore[union-attr]
-                        organisation=survey.organisation
-                    )
-                    .order_by("-created_at")
-                    .values_list("pk", "title")
-                ),
+                *linked_choices(survey.organisation, name),
             ]
 
     def settings_data(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -144,7 +145,7 @@ def staff_survey_create(request: HttpRequest, organisation: Organisation) -> Htt
     templates = definitions.template_choices()
     status = 200
     if request.method == "POST":
-        form = SurveyCreateForm(request.POST, templates=templates)
+        form = SurveyCreateForm(request.POST, templates=templates, organisation=organisation)
         if form.is_valid():
             try:
                 survey = building.survey_create(
@@ -153,9 +154,12 @@ def staff_survey_create(request: HttpRequest, organisation: Organisation) -> Htt
                     title=form.cleaned_data["title"],
                     slug=form.cleaned_data["slug"] or None,
                     template=form.cleaned_data["start"],
+                    budget_round_id=form.cleaned_data["budget_round_id"],
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc, {"template": "start"})
+                add_service_errors(
+                    form, exc, {"template": "start", "budget_round": "budget_round_id"}
+                )
             else:
                 messages.success(
                     request,
@@ -164,7 +168,22 @@ def staff_survey_create(request: HttpRequest, organisation: Organisation) -> Htt
                 return redirect("frontend:staff_survey_build", survey.slug)
         status = 400
     else:
-        form = SurveyCreateForm(templates=templates)
+        # Links from a round's staff page: ?round=<slug>&template=<key>.
+        rounds = {
+            slug: pk
+            for pk, slug in Survey._meta.get_field("budget_round")
+            .related_model.objects.filter(organisation=organisation)  # type: ignore[union-attr]
+            .values_list("pk", "slug")
+        }
+        template = request.GET.get("template", "")
+        form = SurveyCreateForm(
+            templates=templates,
+            organisation=organisation,
+            initial={
+                "start": template if template in dict(templates) else "",
+                "budget_round_id": rounds.get(request.GET.get("round", "")),
+            },
+        )
     return render(
         request,
         "surveys/staff/build_new.html",
@@ -179,6 +198,34 @@ def staff_survey_create(request: HttpRequest, organisation: Organisation) -> Htt
         },
         status=status,
     )
+
+
+def staff_survey_new(request: HttpRequest) -> HttpResponse:
+    """A new survey for a round (``?round=<slug>&template=<key>``, linked from the round's
+    staff page): the organisation's new-survey page with both chosen."""
+    redirect_response = signed_in(request)
+    if redirect_response is not None:
+        return redirect_response
+    model = Survey._meta.get_field("budget_round").related_model
+    budget_round = get_object_or_404(
+        model.objects.select_related("organisation"),  # type: ignore[union-attr]
+        slug=request.GET.get("round", ""),
+    )
+    require_role(request, budget_round.organisation, permissions.can_build)
+    query = urlencode({"round": budget_round.slug, "template": request.GET.get("template", "")})
+    url = reverse("frontend:staff_survey_create", args=[budget_round.organisation.slug])
+    return redirect(f"{url}?{query}")
+
+
+@staff_page(people_permissions.is_staff_of, find_survey)
+def staff_survey(request: HttpRequest, survey: Survey) -> HttpResponse:
+    """A survey's staff page: its builders edit it; other staff go to its results."""
+    if permissions.can_build(request.user, survey.organisation):
+        return redirect("frontend:staff_survey_build", survey.slug)
+    target = link("staff_survey_results", survey.slug) or link("survey", survey.slug)
+    if target is None:
+        return redirect("frontend:staff_surveys", survey.organisation.slug)
+    return redirect(target)
 
 
 # --- settings ------------------------------------------------------------------------------

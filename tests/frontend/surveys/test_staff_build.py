@@ -4,6 +4,7 @@ like, the structure editor's buttons, the lock once answered, and the preview.""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -407,3 +408,44 @@ def test_profile_questions_list_their_generated_options(signed_in, riga, riga_ad
     assert "Āgenskalns" in html
     assert "These come from the organisation and Kopa" in html
     assert 'value="option_add"' not in html
+
+
+def test_a_round_s_link_starts_a_survey_for_that_round(
+    signed_in, riga, riga_admin, riga_moderator, monkeypatch
+):
+    monkeypatch.setattr(definitions, "_TEMPLATES", {})
+    definitions.register_template(
+        "evaluation",
+        "Evaluation",
+        lambda organisation: {
+            "title": "How did it go?",
+            "purpose": "evaluation",
+            "sections": [{"questions": [{"kind": "long_text", "text": "Tell us"}]}],
+        },
+    )
+    own = factories.BudgetRoundFactory(organisation=riga, slug="riga-2026", title="Rīga 2026")
+    url = "/staff/surveys/new/?round=riga-2026&template=evaluation"
+    assert signed_in(riga_moderator).get(url).status_code == 403
+    response = signed_in(riga_admin).get(url)
+    assert response.status_code == 302
+    html = signed_in(riga_admin).get(response["Location"]).content.decode()
+    assert re.search(r'<input type="radio" name="start" value="evaluation"[^>]*checked', html)
+    assert f'<option value="{own.pk}" selected>Rīga 2026</option>' in html
+    response = signed_in(riga_admin).post(
+        "/staff/o/riga/surveys/new/",
+        {"title": "", "start": "evaluation", "budget_round_id": str(own.pk)},
+    )
+    made = Survey.objects.get(slug="how-did-it-go")
+    assert (made.budget_round_id, made.purpose, made.template) == (
+        own.pk,
+        "evaluation",
+        "evaluation",
+    )
+
+
+def test_a_survey_s_staff_address_leads_each_role_on(signed_in, survey, riga_admin, riga_moderator):
+    response = signed_in(riga_admin).get("/staff/surveys/streets/")
+    assert response["Location"] == BUILD
+    response = signed_in(riga_moderator).get("/staff/surveys/streets/")
+    assert response.status_code == 302
+    assert response["Location"] != BUILD
