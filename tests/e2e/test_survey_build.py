@@ -8,7 +8,7 @@ import re
 import pytest
 
 from surveys.models import Question, Survey, SurveyState
-from tests.e2e.browser import PHONE, visit
+from tests.e2e.browser import PHONE, axe_check, visit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +27,7 @@ def test_an_administrator_builds_a_survey_on_a_phone(open_page, riga, riga_admin
     visit(page, "/staff/o/riga/surveys/")
     page.get_by_role("link", name="New survey").click()
     page.wait_for_url("**/surveys/new/")
+    axe_check(page)
     page.get_by_label(re.compile(r"^Title")).fill("Our parks")
     submit(page, page.get_by_role("button", name="Create the survey"))
     assert page.url.endswith("/staff/surveys/our-parks/build/")
