@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budgeting.ballots import BallotError
 from engagement.money import format_money
+from engagement.people import eligibility
 
 BALLOT_MESSAGES = {
     "empty_ballot": _("Choose at least one project."),
@@ -36,15 +37,6 @@ BALLOT_MESSAGES = {
 
 # Codes whose params are amounts of money, shown in the round's currency.
 MONEY_CODES = frozenset({"over_budget", "under_min_spend"})
-
-ELIGIBILITY_MESSAGES = {
-    "not_signed_in": _("Sign in to vote."),
-    "email_not_verified": _("Confirm your email address before voting."),
-    "age_unknown": _("This vote has a minimum age; add your birth year to your profile."),
-    "too_young": _("You are below the minimum age for this vote."),
-    "residence_unknown": _("This district's vote is for its residents; set your district."),
-    "not_resident": _("This district's vote is for its residents only."),
-}
 
 # Why a second ballot is refused (``budgeting.services.voting.ballot_conflict``).
 CONFLICT_MESSAGES = {
@@ -82,12 +74,13 @@ def ballot_validation_error(errors: list[BallotError], currency: str) -> Validat
 
 
 def eligibility_message(code: str) -> str:
-    return str(ELIGIBILITY_MESSAGES.get(code, code))
+    """Why a person may not vote (worded once, in ``engagement.people.eligibility``)."""
+    return eligibility.eligibility_message(code, eligibility.VOTE)
 
 
 def eligibility_reasons(codes: Iterable[str]) -> list[dict[str, str]]:
     """Why a person may not vote, as the API and the pages list it: code and message."""
-    return [{"code": code, "message": eligibility_message(code)} for code in codes]
+    return eligibility.eligibility_reasons(codes, eligibility.VOTE)
 
 
 def conflict_message(code: str) -> str:

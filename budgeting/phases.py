@@ -19,6 +19,7 @@ class Action(StrEnum):
 ORDER = (
     "draft",
     "information",
+    "needs_assessment",
     "proposals",
     "review",
     "voting",
@@ -29,11 +30,14 @@ ORDER = (
     "closed",
 )
 
-# Forward moves staff may make. Information, proposals and review may be skipped (a city may
-# run a round on projects it prepared itself); voting, tallying and results may not.
+# Forward moves staff may make. Information, needs assessment, proposals and review may be
+# skipped (a city may run a round on projects it prepared itself); voting, tallying and results
+# may not. The needs assessment asks residents what their neighbourhood needs (a linked survey)
+# before anyone proposes projects.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "draft": ("information", "proposals", "review", "voting"),
-    "information": ("proposals", "review", "voting"),
+    "draft": ("information", "needs_assessment", "proposals", "review", "voting"),
+    "information": ("needs_assessment", "proposals", "review", "voting"),
+    "needs_assessment": ("proposals", "review", "voting"),
     "proposals": ("review",),
     "review": ("voting",),
     "voting": ("tallying",),
@@ -47,6 +51,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 ENABLED: dict[str, frozenset[Action]] = {
     "draft": frozenset({Action.CONFIGURE, Action.EDIT_PROJECTS, Action.REVIEW_PROJECTS}),
     "information": frozenset({Action.CONFIGURE, Action.EDIT_PROJECTS, Action.REVIEW_PROJECTS}),
+    "needs_assessment": frozenset({Action.CONFIGURE, Action.EDIT_PROJECTS, Action.REVIEW_PROJECTS}),
     "proposals": frozenset({Action.CONFIGURE, Action.EDIT_PROJECTS, Action.REVIEW_PROJECTS}),
     "review": frozenset({Action.CONFIGURE, Action.EDIT_PROJECTS, Action.REVIEW_PROJECTS}),
     "voting": frozenset({Action.VOTE, Action.ENTER_PAPER}),

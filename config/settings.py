@@ -204,6 +204,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "scheduled-phases": {"task": "budgeting.tasks.run_scheduled_phases", "schedule": 60.0},
+    "scheduled-surveys": {"task": "surveys.tasks.advance_surveys", "schedule": 60.0},
 }
 
 # --- Accounts --------------------------------------------------------------------------------
@@ -331,6 +332,8 @@ REST_FRAMEWORK = {
         "support": env_str("KOPA_THROTTLE_SUPPORT", "60/min"),
         "report": env_str("KOPA_THROTTLE_REPORT", "20/hour"),
         "personal_data": env_str("KOPA_THROTTLE_PERSONAL_DATA", "10/min"),
+        # Survey responses (drafts and submits), per person or, anonymously, per address.
+        "survey_response": env_str("KOPA_THROTTLE_SURVEY_RESPONSE", "60/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

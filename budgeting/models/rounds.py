@@ -32,6 +32,7 @@ class Phase(models.TextChoices):
 
     DRAFT = "draft", _("Draft")
     INFORMATION = "information", _("Information")
+    NEEDS_ASSESSMENT = "needs_assessment", _("Needs assessment")
     PROPOSALS = "proposals", _("Proposals")
     REVIEW = "review", _("Review")
     VOTING = "voting", _("Voting")

@@ -6,12 +6,11 @@ nothing about who voted.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from budgeting.models import BudgetRound, Project
 from budgeting.selectors import rounds as selectors
+from engagement.http.spreadsheets import csv_text
 from engagement.money import from_minor
 
 
@@ -93,9 +92,7 @@ CSV_COLUMNS = (
 
 
 def results_csv(budget_round: BudgetRound) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in results_rows(budget_round):
-        writer.writerow({k: "" if row[k] is None else row[k] for k in CSV_COLUMNS})
-    return buffer.getvalue()
+    # Project titles are free text: the shared writer keeps them from running as formulas.
+    return csv_text(
+        CSV_COLUMNS, ([row[k] for k in CSV_COLUMNS] for row in results_rows(budget_round))
+    )

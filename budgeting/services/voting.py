@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgeting import eligibility, phases
+from budgeting import phases
 from budgeting.ballots import BallotProject, BallotRules, ValidBallot, validate_ballot
 from budgeting.messages import (
     RECEIPT_REQUIRED_MESSAGE,
@@ -51,6 +51,7 @@ from budgeting.models import (
 from budgeting.phases import Action
 from budgeting.services import ballot_box
 from budgeting.services import live_updates as live
+from engagement.people import eligibility
 from engagement.people.models import Residence, ResidentProfile, User
 
 # A project stays on the ballot once results mark it selected or not: paper ballots may still
@@ -276,7 +277,8 @@ def voter_facts(
 
 
 class NotEligible(PermissionDenied):
-    """The voter may not vote here; ``codes`` are the stable reasons (budgeting.eligibility)."""
+    """The voter may not vote here; ``codes`` are the stable reasons
+    (``engagement.people.eligibility``)."""
 
     def __init__(self, codes: list[str]) -> None:
         super().__init__(" ".join(eligibility_message(code) for code in codes))

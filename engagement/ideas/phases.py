@@ -24,6 +24,7 @@ class Action(StrEnum):
 BUDGET_ENABLED: dict[str, frozenset[Action]] = {
     "draft": frozenset(),
     "information": frozenset(),
+    "needs_assessment": frozenset(),
     "proposals": frozenset({Action.SUBMIT, Action.WITHDRAW, Action.DISCUSS, Action.MERGE}),
     "review": frozenset({Action.WITHDRAW, Action.DISCUSS, Action.REVIEW, Action.MERGE}),
     "voting": frozenset(),

@@ -5,6 +5,7 @@ from django.urls import path
 
 from frontend.budgeting.views import implementation, paper
 from frontend.budgeting.views.staff import (
+    comparison,
     dashboard,
     design,
     phase,
@@ -15,6 +16,11 @@ from frontend.budgeting.views.staff import (
 
 urlpatterns = [
     path("o/<slug:slug>/rounds/new/", design.staff_round_create, name="staff_round_create"),
+    path(
+        "o/<slug:slug>/rounds/compare/",
+        comparison.staff_round_comparison,
+        name="staff_round_comparison",
+    ),
     path("rounds/<slug:slug>/", dashboard.staff_round, name="staff_round"),
     path("rounds/<slug:slug>/settings/", design.staff_round_settings, name="staff_round_settings"),
     path(

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("frontend.surveys.urls_answer")),
     path("", include("frontend.surveys.urls_results")),
     path("staff/", include("frontend.surveys.urls_staff_build")),
+    path("staff/", include("frontend.surveys.urls_exports")),
 ]

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("surveys.api.urls_building")),
     path("", include("surveys.api.urls_responses")),
     path("", include("surveys.api.urls_results")),
+    path("", include("surveys.api.urls_exports")),
 ]

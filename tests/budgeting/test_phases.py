@@ -1,8 +1,9 @@
 """The phase machine of a budget round (pure), against a table written out by hand.
 
-DESIGN.md §3: draft → information → proposals → review → voting → tallying → results →
-implementation → evaluation → closed. Information, proposals and review may be skipped;
-voting, tallying and results may not. Each phase enables a fixed set of actions.
+DESIGN.md §3: draft → information → needs assessment → proposals → review → voting → tallying →
+results → implementation → evaluation → closed. Information, needs assessment, proposals and
+review may be skipped; voting, tallying and results may not. Each phase enables a fixed set of
+actions.
 """
 
 from __future__ import annotations
@@ -18,12 +19,17 @@ from budgeting.phases import ENABLED, ORDER, TRANSITIONS, Action, allows, can_mo
 # Every move staff may make, and no other.
 ALLOWED_MOVES = {
     ("draft", "information"),
+    ("draft", "needs_assessment"),
     ("draft", "proposals"),
     ("draft", "review"),
     ("draft", "voting"),
+    ("information", "needs_assessment"),
     ("information", "proposals"),
     ("information", "review"),
     ("information", "voting"),
+    ("needs_assessment", "proposals"),
+    ("needs_assessment", "review"),
+    ("needs_assessment", "voting"),
     ("proposals", "review"),
     ("review", "voting"),
     ("voting", "tallying"),
@@ -40,6 +46,7 @@ DESIGN = {A.CONFIGURE, A.EDIT_PROJECTS, A.REVIEW_PROJECTS}
 EXPECTED_ENABLED = {
     "draft": DESIGN,
     "information": DESIGN,
+    "needs_assessment": DESIGN,
     "proposals": DESIGN,
     "review": DESIGN,
     "voting": {A.VOTE, A.ENTER_PAPER},
@@ -153,3 +160,27 @@ def test_is_after_follows_the_order(later, earlier):
 
 def test_is_after_is_strict():
     assert not any(phases.is_after(phase, phase) for phase in ORDER)
+
+
+class TestNeedsAssessment:
+    """The optional step between information and proposals that shows the needs survey."""
+
+    def test_comes_after_information_and_before_proposals(self):
+        assert ORDER.index("information") < ORDER.index("needs_assessment")
+        assert ORDER.index("needs_assessment") < ORDER.index("proposals")
+
+    def test_cannot_be_entered_once_proposals_opened(self):
+        for phase in ORDER[ORDER.index("proposals") :]:
+            assert not can_move(phase, "needs_assessment")
+
+    def test_leads_on_to_proposals_review_or_voting_only(self):
+        assert TRANSITIONS["needs_assessment"] == ("proposals", "review", "voting")
+
+    def test_may_be_skipped(self):
+        assert can_move("information", "proposals")
+        assert can_move("draft", "proposals")
+
+    def test_the_round_can_still_be_designed(self):
+        assert allows("needs_assessment", A.CONFIGURE)
+        assert allows("needs_assessment", A.EDIT_PROJECTS)
+        assert not allows("needs_assessment", A.VOTE)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from engagement.content.sanitise import text_of
 from engagement.http.api import IMAGE_PARTS, IsAuthenticated, WritesThrottled
+from engagement.http.spreadsheets import safe_row
 from engagement.ideas import selectors
 from engagement.ideas.api.common import (
     BAD_REQUEST,
@@ -159,7 +160,7 @@ class ProcessIdeasExport(IdeasView):
 
         for idea in ideas.order_by("id"):
             writer.writerow(
-                _csv_safe(
+                safe_row(
                     [
                         idea.pk,
                         idea.title,
@@ -180,14 +181,6 @@ class ProcessIdeasExport(IdeasView):
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{process.slug}-ideas.csv"'
         return response
-
-
-def _csv_safe(row: list[Any]) -> list[Any]:
-    """Text starting like a formula is prefixed, so spreadsheets do not run it."""
-    return [
-        f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
-        for value in row
-    ]
 
 
 class IdeaDetail(IdeasView):

@@ -37,7 +37,7 @@ from engagement.people.models import Residence
 from frontend.budgeting.forms.ballot import BallotForm, ReceiptForm, WithdrawForm
 from frontend.budgeting.views.rounds import project_url_prefix
 
-# What a voter can do about each reason they may not vote (budgeting.eligibility codes).
+# What a voter can do about each reason they may not vote (engagement.people.eligibility codes).
 # ``link`` names the page where it is done.
 ELIGIBILITY_HELP: dict[str, tuple[Any, str | None]] = {
     "not_signed_in": (gettext_lazy("Sign in, or create an account, then come back here."), None),

@@ -53,6 +53,8 @@ from engagement.money import format_money
 from engagement.people import permissions
 from engagement.people.models import Organisation
 from frontend.budgeting.forms.rounds import SORTS, FollowForm, ProjectFilterForm
+from surveys.models import SurveyPurpose
+from surveys.selectors_cycle import RoundSurvey, round_survey
 
 PROJECTS_PER_PAGE = 30
 UPDATES_ON_TRACKER = 2
@@ -365,13 +367,25 @@ class TimelineStep:
     started: Any = None  # the current phase: when it began
 
 
-def timeline(budget_round: BudgetRound) -> list[TimelineStep]:
-    """The cycle as the public sees it (draft only while the round is one)."""
-    scheduled = {s.phase: s.starts_at for s in budget_round.schedule.all() if s.done_at is None}
+def timeline(budget_round: BudgetRound, *, needs_assessment: bool = False) -> list[TimelineStep]:
+    """The cycle as the public sees it (draft only while the round is one).
+
+    The needs assessment is optional: it is shown while it is the phase, when it is planned,
+    or when ``needs_assessment`` says the round has a needs survey.
+    """
+    schedule = list(budget_round.schedule.all())
+    scheduled = {s.phase: s.starts_at for s in schedule if s.done_at is None}
+    shows_needs = (
+        needs_assessment
+        or budget_round.phase == Phase.NEEDS_ASSESSMENT
+        or any(s.phase == Phase.NEEDS_ASSESSMENT for s in schedule)
+    )
     current = phases.ORDER.index(budget_round.phase)
     steps = []
     for index, phase in enumerate(phases.ORDER):
         if phase == Phase.DRAFT and budget_round.phase != Phase.DRAFT:
+            continue
+        if phase == Phase.NEEDS_ASSESSMENT and not shows_needs:
             continue
         state = "done" if index < current else "current" if index == current else "upcoming"
         steps.append(
@@ -384,6 +398,40 @@ def timeline(budget_round: BudgetRound) -> list[TimelineStep]:
             )
         )
     return steps
+
+
+def cycle_surveys(budget_round: BudgetRound) -> dict[str, Any]:
+    """The round's needs-assessment and evaluation surveys as its page shows them.
+
+    The needs survey is shown during the needs assessment, and afterwards while its results
+    are public; the evaluation survey likewise from the evaluation phase on. Each comes with
+    the page to answer it (while open) and its public results (once published).
+    """
+    shown = []
+    needs = round_survey(budget_round.pk, SurveyPurpose.NEEDS_ASSESSMENT)
+    evaluation = round_survey(budget_round.pk, SurveyPurpose.EVALUATION)
+    for purpose, entry, phase in (
+        (SurveyPurpose.NEEDS_ASSESSMENT, needs, Phase.NEEDS_ASSESSMENT),
+        (SurveyPurpose.EVALUATION, evaluation, Phase.EVALUATION),
+    ):
+        if entry is None:
+            continue
+        in_phase = budget_round.phase == phase
+        after = phases.is_after(budget_round.phase, phase)
+        if in_phase or (after and entry.results_published):
+            shown.append(_survey_card(purpose, entry))
+    return {"cycle_surveys": shown, "has_needs_survey": needs is not None}
+
+
+def _survey_card(purpose: str, entry: RoundSurvey) -> dict[str, Any]:
+    survey = entry.survey
+    return {
+        "purpose": purpose,
+        "survey": survey,
+        "state": entry.state,
+        "answer_url": page_url("survey", survey.slug) if entry.is_open else None,
+        "results_url": page_url("survey_results", survey.slug) if entry.results_published else None,
+    }
 
 
 def voting_ends(budget_round: BudgetRound) -> Any:
@@ -406,8 +454,10 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else None
     )
     context = _base_context(request, budget_round)
+    surveys = cycle_surveys(budget_round)
     context.update(
         {
+            **surveys,
             "turnout": turnout,
             # Votes arrive online while voting and on paper until the tally: keep it live.
             "turnout_live": phases.allows(budget_round.phase, Action.ENTER_PAPER),
@@ -420,7 +470,7 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "crumbs": [*_crumbs(budget_round)[:-1], {"label": localised(budget_round, "title")}],
             "districts": districts,
             "total_budget": sum(d.budget for d in districts),
-            "timeline": timeline(budget_round),
+            "timeline": timeline(budget_round, needs_assessment=surveys["has_needs_survey"]),
             "voting_open": voting_open,
             "voting_ends": voting_ends(budget_round),
             "ballot_url": page_url("ballot", budget_round.slug) if voting_open else None,

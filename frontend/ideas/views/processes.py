@@ -35,6 +35,8 @@ from frontend.ideas.views.common import (
 ROUND_STATES = {
     Phase.DRAFT: "upcoming",
     Phase.INFORMATION: "upcoming",
+    # Residents already take part: they answer the round's needs-assessment survey.
+    Phase.NEEDS_ASSESSMENT: "open",
     Phase.PROPOSALS: "open",
     Phase.REVIEW: "open",
     Phase.VOTING: "open",
@@ -105,6 +107,9 @@ def phase_steps(process: ParticipatoryProcess) -> list[PhaseStep]:
     steps = []
     for index, (key, label) in enumerate(choices):
         if key == "draft":
+            continue
+        # The round's optional needs assessment is named only while the round holds it.
+        if key == Phase.NEEDS_ASSESSMENT and index != position:
             continue
         state = "current" if index == position else ("done" if index < position else "upcoming")
         steps.append(PhaseStep(key, str(label), state, dates.get(key)))

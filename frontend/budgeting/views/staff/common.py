@@ -24,6 +24,10 @@ PHASE_EFFECTS = {
     Phase.INFORMATION: gettext_lazy(
         "The round becomes public: residents can read about it, its budget and its rules."
     ),
+    Phase.NEEDS_ASSESSMENT: gettext_lazy(
+        "The round becomes public and residents are asked what their neighbourhood needs,"
+        " in the round's needs-assessment survey. Proposals open afterwards."
+    ),
     Phase.PROPOSALS: gettext_lazy("Residents can submit and discuss ideas for projects."),
     Phase.REVIEW: gettext_lazy(
         "New ideas are closed. Reviewers check each proposal's feasibility and cost."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +15,15 @@ from budgeting.services import live_updates
 from engagement.people import permissions
 from frontend.budgeting.views.staff.common import PHASE_EFFECTS, round_context, round_page
 from frontend.staff_access import link
+from surveys.models import SurveyPurpose
+from surveys.permissions import current_state
+from surveys.selectors_cycle import surveys_for_round
+
+# The round's surveys in the cycle, each with the built-in template staff may start from.
+CYCLE_SURVEYS = (
+    (SurveyPurpose.NEEDS_ASSESSMENT, "needs_assessment"),
+    (SurveyPurpose.EVALUATION, "evaluation"),
+)
 
 
 def dashboard_state(budget_round: BudgetRound) -> dict[str, Any]:
@@ -47,6 +57,34 @@ def chart_bars(
     return {"bars": bars, "width": width, "height": height, "peak": peak}
 
 
+def cycle_survey_boxes(request: HttpRequest, budget_round: BudgetRound) -> list[dict[str, Any]]:
+    """The round's needs-assessment and evaluation surveys (drafts too), and for
+    administrators a link to start one from the built-in template."""
+    linked: dict[str, list[dict[str, Any]]] = {purpose: [] for purpose, _key in CYCLE_SURVEYS}
+    for survey in surveys_for_round(budget_round.pk, include_drafts=True):
+        if survey.purpose in linked:
+            linked[survey.purpose].append(
+                {
+                    "survey": survey,
+                    "state": current_state(survey),
+                    "url": link("staff_survey", survey.slug) or link("survey", survey.slug),
+                }
+            )
+    admin = permissions.can_manage_organisation(request.user, budget_round.organisation)
+    new_survey = link("staff_survey_new") if admin else None
+    return [
+        {
+            "purpose": purpose,
+            "label": SurveyPurpose(purpose).label,
+            "surveys": linked[purpose],
+            "create_url": f"{new_survey}?{urlencode({'round': budget_round.slug, 'template': key})}"
+            if new_survey
+            else None,
+        }
+        for purpose, key in CYCLE_SURVEYS
+    ]
+
+
 @round_page(permissions.is_staff_of)
 def staff_round(request: HttpRequest, budget_round: BudgetRound) -> HttpResponse:
     """The round at a glance, updated live for the organisation's staff."""
@@ -70,6 +108,7 @@ def staff_round(request: HttpRequest, budget_round: BudgetRound) -> HttpResponse
             next_scheduled=budget_round.schedule.filter(done_at__isnull=True)
             .order_by("starts_at")
             .first(),
+            cycle_surveys=cycle_survey_boxes(request, budget_round),
             queue_links={
                 "review": link("staff_review_queue", budget_round.organisation.slug),
                 "moderation": link("staff_moderation", budget_round.organisation.slug),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from budgeting import statistics
 from budgeting.models import BudgetRound
+from engagement.http.spreadsheets import safe_row
 from engagement.people import permissions
 from frontend.budgeting.views.staff.common import round_context, round_page
 
@@ -53,7 +54,7 @@ def staff_statistics(request: HttpRequest, budget_round: BudgetRound) -> HttpRes
         )
         writer = csv.writer(response)
         for row in _statistics_rows(stats):
-            writer.writerow([_csv_safe(c) for c in row])
+            writer.writerow(safe_row(row))
         return response
     return render(
         request,
@@ -69,11 +70,6 @@ def staff_statistics(request: HttpRequest, budget_round: BudgetRound) -> HttpRes
             channel_labels=dict(online=_("Online"), paper=_("Paper"), imported=_("Imported")),
         ),
     )
-
-
-def _csv_safe(value: str) -> str:
-    # Spreadsheets run cells starting with these as formulas.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _bar_chart(groups: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,10 +1,20 @@
-"""Who may vote (pure): facts about a voter in, reason codes out."""
+"""Who may take part (pure): facts about a person in, reason codes out."""
 
 from __future__ import annotations
 
 import pytest
 
-from budgeting.eligibility import REASONS, EligibilityRules, VoterFacts, ineligibility
+from engagement.people.eligibility import (
+    REASONS,
+    SURVEY,
+    VOTE,
+    EligibilityRules,
+    VoterFacts,
+    eligibility_message,
+    eligibility_reasons,
+    ineligibility,
+    organisation_ineligibility,
+)
 
 YEAR = 2026
 NORTH, SOUTH = 11, 12
@@ -106,3 +116,39 @@ def test_each_declared_reason_is_produced(facts, district_id, expected):
 
 def test_the_cases_above_cover_every_declared_reason():
     assert sorted(c[2] for c in REASON_CASES) == sorted(REASONS)
+
+
+class TestOrganisationWide:
+    """A survey of the organisation: residence means living anywhere in it."""
+
+    def test_not_signed_in_is_the_only_reason(self):
+        facts = voter(signed_in=False, email_verified=False, birth_year=None, district=None)
+        assert organisation_ineligibility(STRICT, facts, year=YEAR) == ["not_signed_in"]
+
+    def test_without_any_residence_when_residence_is_required(self):
+        assert organisation_ineligibility(STRICT, voter(district=None), year=YEAR) == [
+            "not_resident"
+        ]
+
+    def test_a_residence_without_a_district_is_enough(self):
+        facts = VoterFacts(True, True, 1990, None, resident=True)
+        assert organisation_ineligibility(STRICT, facts, year=YEAR) == []
+
+    def test_a_residence_in_any_district_is_enough(self):
+        assert organisation_ineligibility(STRICT, voter(district=SOUTH), year=YEAR) == []
+
+    def test_age_and_email_as_for_a_vote(self):
+        facts = voter(email_verified=False, birth_year=YEAR - 10)
+        assert organisation_ineligibility(STRICT, facts, year=YEAR) == [
+            "email_not_verified",
+            "too_young",
+        ]
+
+
+def test_every_reason_is_worded_for_every_activity():
+    for activity in (VOTE, SURVEY):
+        messages = eligibility_reasons(REASONS, activity)
+        assert [m["code"] for m in messages] == list(REASONS)
+        assert all(m["message"] and m["message"] != m["code"] for m in messages)
+    assert eligibility_message("not_signed_in", VOTE) == "Sign in to vote."
+    assert eligibility_message("not_signed_in", SURVEY) == "Sign in to answer this survey."

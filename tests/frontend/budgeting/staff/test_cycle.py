@@ -1,0 +1,105 @@
+"""Staff pages of a round in the participation cycle: the needs-assessment phase on the phase
+page, and the round's needs-assessment and evaluation surveys on its dashboard."""
+
+from __future__ import annotations
+
+import pytest
+
+from budgeting.models import BudgetRound
+from engagement.people.models import Role
+from frontend.budgeting.views.staff import dashboard
+from surveys.models import SurveyPurpose, SurveyState
+from tests import factories
+from tests.frontend.budgeting.staff.conftest import draft_round
+from tests.surveys.factories import SurveyFactory
+
+pytestmark = pytest.mark.django_db
+
+PHASE = "/staff/rounds/riga-draft/phase/"
+DASHBOARD = "/staff/rounds/riga-draft/"
+
+
+@pytest.fixture
+def survey_pages(monkeypatch):
+    """The survey pages' names as the build and answer pages will register them."""
+    names = {"staff_survey_new": "/staff/surveys/new/", "staff_survey": "/staff/surveys/{}/"}
+
+    def link(name, *args):
+        return names[name].format(*args) if name in names else None
+
+    monkeypatch.setattr(dashboard, "link", link)
+
+
+class TestPhasePage:
+    def test_offers_the_needs_assessment_after_information(self, signed_in, riga, riga_admin):
+        draft_round(riga, phase="information")
+        html = signed_in(riga_admin).get(PHASE).content.decode()
+        assert 'name="to" value="needs_assessment"' in html
+        assert "residents are asked what their neighbourhood needs" in html
+
+    def test_not_offered_once_proposals_opened(self, signed_in, riga, riga_admin):
+        draft_round(riga, phase="proposals")
+        html = signed_in(riga_admin).get(PHASE).content.decode()
+        assert 'value="needs_assessment"' not in html
+
+    def test_moves_the_round_once_confirmed(self, signed_in, riga, riga_admin):
+        budget_round = draft_round(riga, phase="information")
+        response = signed_in(riga_admin).post(PHASE, {"to": "needs_assessment", "confirm": "on"})
+        assert response.status_code == 302
+        assert BudgetRound.objects.get(pk=budget_round.pk).phase == "needs_assessment"
+
+    def test_can_be_scheduled_on_the_page(self, signed_in, riga, riga_admin):
+        draft_round(riga, phase="information")
+        html = signed_in(riga_admin).get(PHASE).content.decode()
+        assert 'name="needs_assessment"' in html
+
+
+class TestDashboardSurveys:
+    def test_other_rounds_and_consultations_are_not_listed(
+        self, signed_in, riga, riga_admin, survey_pages
+    ):
+        budget_round = draft_round(riga)
+        other = draft_round(riga, slug="riga-other")
+        SurveyFactory(organisation=riga, budget_round=other, purpose="needs_assessment", title="X1")
+        SurveyFactory(organisation=riga, budget_round=budget_round, title="Tram stops")
+        html = signed_in(riga_admin).get(DASHBOARD).content.decode()
+        assert "X1" not in html
+        assert "Tram stops" not in html
+        assert "No needs-assessment survey is linked to this round yet." in html
+
+    def test_lists_linked_surveys_drafts_included(self, signed_in, riga, riga_admin, survey_pages):
+        budget_round = draft_round(riga)
+        SurveyFactory(
+            organisation=riga,
+            budget_round=budget_round,
+            purpose=SurveyPurpose.NEEDS_ASSESSMENT,
+            slug="needs-2027",
+            title="Needs 2027",
+            state=SurveyState.DRAFT,
+        )
+        html = signed_in(riga_admin).get(DASHBOARD).content.decode()
+        entry = '<a href="/staff/surveys/needs-2027/">Needs 2027</a> <span class="badge">Draft'
+        assert entry in html
+        assert "No evaluation survey is linked to this round yet." in html
+
+    def test_administrators_get_create_from_template_links(
+        self, signed_in, riga, riga_admin, survey_pages
+    ):
+        draft_round(riga)
+        html = signed_in(riga_admin).get(DASHBOARD).content.decode()
+        assert 'href="/staff/surveys/new/?round=riga-draft&amp;template=needs_assessment"' in html
+        assert 'href="/staff/surveys/new/?round=riga-draft&amp;template=evaluation"' in html
+
+    def test_other_staff_see_the_surveys_but_no_create_links(self, signed_in, riga, survey_pages):
+        draft_round(riga)
+        moderator = factories.staff(riga, Role.MODERATOR, email="m@riga.example")
+        html = signed_in(moderator).get(DASHBOARD).content.decode()
+        assert "Needs assessment and evaluation surveys" in html
+        assert "/staff/surveys/new/" not in html
+
+    def test_without_the_build_pages_there_is_no_dead_link(self, signed_in, riga, riga_admin):
+        draft_round(riga)
+        html = signed_in(riga_admin).get(DASHBOARD).content.decode()
+        assert "Needs assessment and evaluation surveys" in html
+        if dashboard.link("staff_survey_new") is None:
+            assert "template=needs_assessment" not in html
