@@ -116,3 +116,16 @@ async def test_hiding_an_answer_updates_the_public_count(survey, riga_moderator)
     assert text["count"] == 0
     assert "hidden" not in text
     await live.close()
+
+
+async def test_a_response_submitted_through_the_service_is_pushed(survey, resident):
+    from surveys.services import responding
+
+    live = await Live.open()
+    await live.subscribe("survey:parks:results")
+    assert (await live.receive())["payload"]["state"]["responses"] == 0
+    await run(responding.submit)(survey, {"q1": "o2"}, actor=resident)
+    update = await live.receive(timeout=3)
+    assert update["payload"]["responses"] == 1
+    assert _count(update["payload"], option="o2") == 1
+    await live.close()
