@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,8 @@ CHOICE_KINDS = (
 MULTIPLE_KINDS = (QuestionKind.MULTIPLE_CHOICE, QuestionKind.TARGET_GROUP)
 TEXT_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
 VALUE_KINDS = (QuestionKind.SCALE, QuestionKind.MATRIX, QuestionKind.RANKING)
+# Kinds whose response may have several counted rows (choices ticked, options ranked, rows).
+SEVERAL_ROWS_KINDS = (*MULTIPLE_KINDS, QuestionKind.RANKING, QuestionKind.MATRIX)
 CROSS_BY = ("district", "age_band", "target_group")
 OTHER = "other"
 
@@ -122,20 +124,40 @@ def survey_results(
         .order_by("section__position", "position", "id")
     )
     answers = Answer.objects.filter(survey=survey)
-    # 1. Per question and option: rows, respondents, mean value; text answers hidden or not.
+    # 1. Per question and option: rows and mean value. COUNT(*) and the value are in the
+    # index (survey, question, option, number): PostgreSQL reads no table rows for this.
     by_option: dict[tuple[int, int | None], dict[str, Any]] = {}
     for row in answers.values("question_id", "option_id").annotate(
-        n=Count("id"),
-        hidden=Count("id", filter=Q(hidden=True)),
-        mean=Avg("number"),
+        n=Count("*"), mean=Avg("number")
     ):
         by_option[(row["question_id"], row["option_id"])] = row
-    # 2. Respondents per question (multiple choice: the denominator of shares).
-    respondents = dict(
-        answers.values("question_id")
-        .annotate(n=Count("response_id", distinct=True))
-        .values_list("question_id", "n")
-    )
+    # 2. Respondents per question: one row per response for most kinds (so the rows of
+    # step 1); counted apart only where a response has several rows.
+    several = [q.pk for q in questions if q.kind in SEVERAL_ROWS_KINDS]
+    respondents: dict[int, int] = defaultdict(int)
+    for (qid, _oid), row in by_option.items():
+        if qid not in several:
+            respondents[qid] += row["n"]
+    if several:
+        respondents.update(
+            answers.filter(question_id__in=several)
+            .values("question_id")
+            .annotate(n=Count("response_id", distinct=True))
+            .values_list("question_id", "n")
+        )
+    # Hidden free text (text questions only): counted apart for staff, left out for others.
+    text_ids = [q.pk for q in questions if q.kind in TEXT_KINDS]
+    hidden_texts: dict[int, int] = {}
+    if text_ids:
+        hidden_texts = dict(
+            answers.filter(question_id__in=text_ids, hidden=True)
+            .values("question_id")
+            .annotate(n=Count("*"))
+            .values_list("question_id", "n")
+        )
+    if not include_hidden:
+        for qid, n in hidden_texts.items():
+            respondents[qid] -= n
     # 3. Values per question and option: scale distributions, matrix tables, rank positions.
     value_ids = [q.pk for q in questions if q.kind in VALUE_KINDS]
     values: dict[tuple[int, int | None], dict[float, int]] = defaultdict(dict)
@@ -143,7 +165,7 @@ def survey_results(
         for qid, oid, number, n in (
             answers.filter(question_id__in=value_ids, number__isnull=False)
             .values_list("question_id", "option_id", "number")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
         ):
             values[(qid, oid)][number] = n
     # 4. Dates by month.
@@ -170,7 +192,15 @@ def survey_results(
         }
         item.update(
             _question_result(
-                question, by_option, values, months, medians, respondents, include_hidden, language
+                question,
+                by_option,
+                values,
+                months,
+                medians,
+                respondents,
+                hidden_texts,
+                include_hidden,
+                language,
             )
         )
         items.append(item)
@@ -188,6 +218,7 @@ def _question_result(
     months: dict[int, list[dict[str, Any]]],
     medians: dict[int, float | None],
     respondents: dict[int, int],
+    hidden_texts: dict[int, int],
     include_hidden: bool,
     language: str | None,
 ) -> dict[str, Any]:
@@ -278,7 +309,7 @@ def _question_result(
         return {"scale": {"min": low, "max": high}, "rows": rows}
     if question.kind in TEXT_KINDS:
         row = by_option.get((qid, None), empty)
-        hidden = row.get("hidden", 0)
+        hidden = hidden_texts.get(qid, 0)
         answer: dict[str, Any] = {"count": row.get("n", 0) - (0 if include_hidden else hidden)}
         if include_hidden:
             answer["hidden"] = hidden
