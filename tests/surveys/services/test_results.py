@@ -129,6 +129,14 @@ def test_number_mean_and_median(survey):
     assert item == item | {"n": 5, "mean": 5.7, "median": 3.0}
 
 
+def test_an_even_number_of_numbers_has_the_middle_two_averaged(survey):
+    # percentile_cont on PostgreSQL, counts per value elsewhere: the same answer
+    choice_question(survey, "q7", [], kind=QuestionKind.NUMBER)
+    for value in [10, 1, 3, 2]:
+        respond(survey, {"q7": value})
+    assert _question(survey_results(survey, include_hidden=False), "q7")["median"] == 2.5
+
+
 def test_ranking_average_rank_and_borda(survey):
     choice_question(survey, "q5", ["Parks", "Roads", "Culture"], kind=QuestionKind.RANKING)
     respond(survey, {"q5": ["o1", "o2", "o3"]})
