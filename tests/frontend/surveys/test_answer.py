@@ -321,3 +321,26 @@ class TestInvitationsPage:
         again = client.get(self.URL).content.decode()
         assert "3 codes issued so far." in again
         assert not any(code in again for code in codes)
+
+
+def test_a_condition_within_one_section_shows_a_hint_and_drops_the_answer(client, riga):
+    survey = SurveyFactory(organisation=riga, slug="same-page", anonymous_allowed=True)
+    section = SectionFactory(survey=survey, position=0)
+    cycle = QuestionFactory(section=section, survey=survey, code="q1", kind="single_choice",
+                            text="Do you cycle?", required=True)  # fmt: skip
+    OptionFactory(question=cycle, code="o1", text="Yes")
+    OptionFactory(question=cycle, code="o2", text="No")
+    QuestionFactory(section=section, survey=survey, code="q2", kind="short_text",
+                    text="Where do you park?", required=True,
+                    condition={"question": "q1", "options": ["o1"]})  # fmt: skip
+    page = client.get("/surveys/same-page/")
+    html = page.content.decode()
+    assert "Where do you park?" in html  # the server cannot know yet
+    assert "Answer this only if you chose “Yes” for “Do you cycle?”." in html
+    # A cyclist must answer it; a non-cyclist's answer to it is dropped, not refused.
+    refused = client.post("/surveys/same-page/", {"state": state_of(page), "q1": "o1"})
+    assert "Where do you park?: Answer this question." in refused.content.decode()
+    review = client.post("/surveys/same-page/", {"state": state_of(page), "q1": "o2", "q2": "x"})
+    assert review.status_code == 200
+    client.post("/surveys/same-page/", {"state": state_of(review), "action": "submit"})
+    assert Response.objects.get().answers == {"q1": "o2"}
