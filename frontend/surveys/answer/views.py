@@ -356,6 +356,10 @@ def _from_section(
         _save_draft(request, flow, state)
     except responding.AnswersInvalid as invalid:
         return _section_page(request, flow, state, errors=invalid.by_question, status=400)
+    except ValidationError as refused:  # closed meanwhile, or sent from another device
+        for message in refused.messages:
+            messages.warning(request, message)
+        return redirect(flow.survey.get_absolute_url())
     steps = flow.visible_steps(state["a"])
     if action == "save":
         messages.success(
@@ -407,6 +411,8 @@ def _from_review(
     except responding.TooManyResponses as refused:
         return _review_page(request, flow, state, problems=[str(refused)], status=429)
     except ValidationError as refused:
+        if not hasattr(refused, "error_dict"):
+            refused = ValidationError({"survey": refused.error_list})
         if invitation_form is not None and "invitation_code" in refused.error_dict:
             for message in refused.error_dict["invitation_code"]:
                 invitation_form.add_error("invitation_code", message)

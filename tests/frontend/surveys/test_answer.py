@@ -344,3 +344,25 @@ def test_a_condition_within_one_section_shows_a_hint_and_drops_the_answer(client
     assert review.status_code == 200
     client.post("/surveys/same-page/", {"state": state_of(review), "action": "submit"})
     assert Response.objects.get().answers == {"q1": "o2"}
+
+
+def test_a_survey_closed_while_answering_says_so(client, survey, person):
+    client.force_login(person)
+    first = client.get(PAGE)
+    survey.state = SurveyState.CLOSED
+    survey.save()
+    answer = post(client, first, q1="o1")
+    assert "This survey is closed." in answer.content.decode()
+    assert Response.objects.count() == 0  # not even a draft
+
+
+def test_sending_past_the_rate_limit_stores_nothing(client, survey, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "survey_response", "1/hour")
+    for expected in (302, 429):
+        review = post(client, post(client, client.get(PAGE), q1="o2"))
+        sent = post(client, review, action="submit")
+        assert sent.status_code == expected
+    assert "Too many responses from here." in sent.content.decode()
+    assert Response.objects.count() == 1
