@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engagement import dashboards
 from surveys import definitions, live, personal_data, templates
-from surveys.selectors_cycle import open_surveys_count
+from surveys.selectors import open_surveys_count
 from surveys.services import live_updates, responding
 
 

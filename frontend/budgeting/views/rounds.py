@@ -54,7 +54,7 @@ from engagement.people import permissions
 from engagement.people.models import Organisation
 from frontend.budgeting.forms.rounds import SORTS, FollowForm, ProjectFilterForm
 from surveys.models import SurveyPurpose
-from surveys.selectors_cycle import RoundSurvey, round_survey
+from surveys.selectors import RoundSurvey, round_survey
 
 PROJECTS_PER_PAGE = 30
 UPDATES_ON_TRACKER = 2
@@ -429,8 +429,12 @@ def _survey_card(purpose: str, entry: RoundSurvey) -> dict[str, Any]:
         "purpose": purpose,
         "survey": survey,
         "state": entry.state,
-        "answer_url": page_url("survey", survey.slug) if entry.is_open else None,
-        "results_url": page_url("survey_results", survey.slug) if entry.results_published else None,
+        "answer_url": reverse("frontend:survey", args=[survey.slug]) if entry.is_open else None,
+        "results_url": (
+            reverse("frontend:survey_results", args=[survey.slug])
+            if entry.results_published
+            else None
+        ),
     }
 
 

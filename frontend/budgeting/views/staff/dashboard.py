@@ -17,7 +17,7 @@ from frontend.budgeting.views.staff.common import PHASE_EFFECTS, round_context, 
 from frontend.staff_access import link
 from surveys.models import SurveyPurpose
 from surveys.permissions import current_state
-from surveys.selectors_cycle import surveys_for_round
+from surveys.selectors import surveys_for_round
 
 # The round's surveys in the cycle, each with the built-in template staff may start from.
 CYCLE_SURVEYS = (

@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from budgeting.models import BudgetRound, PhaseSchedule
-from frontend.budgeting.views import rounds as round_views
 from surveys.models import ResultsVisibility, SurveyPurpose, SurveyState
 from tests import factories
 from tests.surveys.factories import SurveyFactory
@@ -32,17 +31,6 @@ def page(client, budget_round: BudgetRound) -> str:
 def timeline_labels(html: str) -> list[str]:
     timeline = html.split('<ol class="timeline round-timeline">')[1].split("</ol>")[0]
     return [part.split("</span>")[0] for part in timeline.split('round-timeline__label">')[1:]]
-
-
-@pytest.fixture
-def urls(monkeypatch):
-    """The survey pages' names, as the answer and results pages will register them."""
-    names = {"survey": "/surveys/{}/", "survey_results": "/surveys/{}/results/"}
-
-    def page_url(name, *args):
-        return names[name].format(*args) if name in names else None
-
-    monkeypatch.setattr(round_views, "page_url", page_url)
 
 
 def needs_survey(budget_round, **fields):
@@ -88,19 +76,19 @@ class TestTimeline:
 
 
 class TestNeedsSurvey:
-    def test_a_draft_survey_is_not_shown(self, client, riga, urls):
+    def test_a_draft_survey_is_not_shown(self, client, riga):
         budget_round = round_in("needs_assessment", riga)
         needs_survey(budget_round, state=SurveyState.DRAFT)
         html = page(client, budget_round)
         assert "What does your neighbourhood need?" not in html
         assert "/surveys/" not in html
 
-    def test_another_rounds_survey_is_not_shown(self, client, riga, urls):
+    def test_another_rounds_survey_is_not_shown(self, client, riga):
         budget_round = round_in("needs_assessment", riga)
         needs_survey(round_in("needs_assessment", riga))
         assert "What does your neighbourhood need?" not in page(client, budget_round)
 
-    def test_open_survey_with_a_call_to_act(self, client, riga, urls):
+    def test_open_survey_with_a_call_to_act(self, client, riga):
         budget_round = round_in("needs_assessment", riga)
         survey = needs_survey(budget_round)
         html = page(client, budget_round)
@@ -108,7 +96,7 @@ class TestNeedsSurvey:
         assert f'href="/surveys/{survey.slug}/">Tell us what your neighbourhood needs</a>' in html
         assert f"/surveys/{survey.slug}/results/" not in html
 
-    def test_scheduled_survey_says_when_it_opens(self, client, riga, urls):
+    def test_scheduled_survey_says_when_it_opens(self, client, riga):
         budget_round = round_in("needs_assessment", riga)
         survey = needs_survey(
             budget_round,
@@ -129,29 +117,22 @@ class TestNeedsSurvey:
         assert f'href="/surveys/{survey.slug}/"' not in html
         assert f'href="/surveys/{survey.slug}/results/"' in html
 
-    def test_after_the_phase_its_published_results_stay_linked(self, client, riga, urls):
+    def test_after_the_phase_its_published_results_stay_linked(self, client, riga):
         budget_round = round_in("proposals", riga)
         survey = needs_survey(budget_round, state=SurveyState.CLOSED)
         html = page(client, budget_round)
         assert f'href="/surveys/{survey.slug}/results/">See the survey results</a>' in html
 
-    def test_after_the_phase_unpublished_results_are_not_mentioned(self, client, riga, urls):
+    def test_after_the_phase_unpublished_results_are_not_mentioned(self, client, riga):
         budget_round = round_in("proposals", riga)
         needs_survey(
             budget_round, state=SurveyState.CLOSED, results_visibility=ResultsVisibility.STAFF
         )
         assert "What does your neighbourhood need?" not in page(client, budget_round)
 
-    def test_without_the_survey_pages_the_call_to_act_has_no_dead_link(self, client, riga):
-        budget_round = round_in("needs_assessment", riga)
-        needs_survey(budget_round)
-        html = page(client, budget_round)
-        assert "What does your neighbourhood need?" in html
-        assert "/surveys/" not in html
-
 
 class TestEvaluationSurvey:
-    def test_open_during_the_evaluation_phase(self, client, riga, urls):
+    def test_open_during_the_evaluation_phase(self, client, riga):
         budget_round = round_in("evaluation", riga)
         survey = SurveyFactory(
             organisation=riga,
@@ -164,7 +145,7 @@ class TestEvaluationSurvey:
         assert f'href="/surveys/{survey.slug}/">Tell us how it went</a>' in html
         assert "Tell the city how the round went" in html
 
-    def test_not_shown_before_the_evaluation_phase(self, client, riga, urls):
+    def test_not_shown_before_the_evaluation_phase(self, client, riga):
         budget_round = round_in("implementation", riga)
         SurveyFactory(
             organisation=riga,
@@ -174,7 +155,7 @@ class TestEvaluationSurvey:
         )
         assert "How did the round go?" not in page(client, budget_round)
 
-    def test_a_consultation_linked_to_the_round_is_not_the_evaluation(self, client, riga, urls):
+    def test_a_consultation_linked_to_the_round_is_not_the_evaluation(self, client, riga):
         budget_round = round_in("evaluation", riga)
         SurveyFactory(organisation=riga, budget_round=budget_round, title="Tram stops")
         assert "Tram stops" not in page(client, budget_round)

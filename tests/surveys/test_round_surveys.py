@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from engagement import dashboards
 from surveys.models import ResultsVisibility, SurveyPurpose, SurveyState
-from surveys.selectors_cycle import open_surveys_count, round_survey, surveys_for_round
+from surveys.selectors import open_surveys_count, round_survey, surveys_for_round
 from tests import factories
 from tests.surveys.factories import SurveyFactory
 
