@@ -108,7 +108,7 @@ class TestNeedsSurvey:
         assert f"/surveys/{survey.slug}/" not in html
 
     def test_survey_whose_closing_time_passed_is_closed_before_the_scheduler_runs(
-        self, client, riga, urls
+        self, client, riga
     ):
         budget_round = round_in("needs_assessment", riga)
         survey = needs_survey(budget_round, closes_at=timezone.now() - datetime.timedelta(hours=1))
