@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -53,7 +53,7 @@ from surveys.models import (
     Survey,
     SurveyState,
 )
-from surveys.selectors import question_specs, questions_of
+from surveys.selectors import question_specs, questions_of, with_structure
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +139,30 @@ class TooManyResponses(PermissionDenied):
 
 def _refuse(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _hold_structure(survey: Survey, specs: list[rules.QuestionSpec]) -> None:
+    """Keep the survey's structure as checked for the rest of this transaction.
+
+    The builder changes a structure only with the survey row locked FOR UPDATE, and only
+    while no response exists. A share lock here waits for such a change to commit (or makes
+    it wait for this response, which then locks the structure); if the survey still has no
+    response, the answers were checked against a structure read before the lock, so it is
+    read again and a change refuses the response instead of storing it against questions
+    that no longer exist.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM surveys_survey WHERE id = %s FOR SHARE", [survey.pk])
+    if Response.objects.filter(survey=survey).exists():
+        return
+    current = with_structure(Survey.objects.filter(pk=survey.pk)).get()
+    if question_specs(current) != specs:
+        raise _refuse(
+            "survey",
+            _("The survey changed while you were answering. Check your answers and send again."),
+            "survey_changed",
+        )
 
 
 @dataclass(frozen=True)
@@ -530,6 +554,7 @@ def _submit_signed_in(
     invitation_code: str | None,
 ) -> Submitted:
     with transaction.atomic():
+        _hold_structure(survey, specs)
         response = (
             Response.objects.select_for_update().filter(survey=survey, respondent=person).first()
         )
@@ -562,6 +587,7 @@ def _submit_anonymous(
     system = isinstance(actor, people_permissions.SystemActor)
     nonce = None if system else _form_token_nonce(survey, form_token)
     with transaction.atomic():
+        _hold_structure(survey, specs)
         if nonce is not None:
             _spend_form_token(survey, nonce)
         if survey.invitation_required and not system:

@@ -124,6 +124,25 @@ class TestRefusalsStoreNothing:
         }
         assert stored()["responses"] == 0
 
+    def test_answers_checked_against_a_structure_changed_meanwhile(
+        self, survey, person, monkeypatch
+    ):
+        # Staff add an option between the check of the answers and the response's
+        # transaction (the structure is not locked yet: no response exists).
+        read_specs = responding.question_specs
+
+        def specs_then_staff_edit(current):
+            specs = read_specs(current)
+            question = current.sections.first().questions.first()
+            question.options.get_or_create(code="o9", text="Added meanwhile", position=9)
+            return specs
+
+        monkeypatch.setattr(responding, "question_specs", specs_then_staff_edit)
+        with pytest.raises(ValidationError) as refused:
+            submit(survey, GOOD, actor=person)
+        assert field_codes(refused.value) == {"survey": ["survey_changed"]}
+        assert stored()["responses"] == 0
+
     def test_a_required_question_only_when_shown(self, survey, person):
         with pytest.raises(AnswersInvalid) as refused:
             submit(survey, {"q1": "o1"}, actor=person)
