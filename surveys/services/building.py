@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from engagement import dashboards
 from engagement.people.models import Organisation
 from surveys import definitions, questions
 from surveys.definitions import (
@@ -282,6 +283,9 @@ def _set_state(survey: Survey, locked: Survey, state: str) -> Survey:
     locked.state = state
     locked.save(update_fields=["state", "updated_at"])
     survey.state, survey.updated_at = locked.state, locked.updated_at
+    # The staff dashboards count the surveys open now.
+    organisation_id = survey.organisation_id
+    transaction.on_commit(lambda: dashboards.counts_changed(organisation_id))
     return survey
 
 

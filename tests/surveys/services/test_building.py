@@ -486,3 +486,18 @@ def test_no_reopening_past_the_closing_time(survey, riga_admin):
 def test_back_to_draft_while_unanswered(survey, riga_admin):
     building.survey_publish(actor=riga_admin, survey=survey)
     assert building.survey_to_draft(actor=riga_admin, survey=survey).state == SurveyState.DRAFT
+
+
+def test_opening_and_closing_refresh_the_staff_dashboards(
+    survey, riga, riga_admin, monkeypatch, django_capture_on_commit_callbacks
+):
+    told: list[int] = []
+    monkeypatch.setattr("engagement.dashboards._listeners", [told.append])
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        building.survey_publish(actor=riga_admin, survey=survey)
+    assert told == []  # only once the change is committed
+    for callback in pending:
+        callback()
+    with django_capture_on_commit_callbacks(execute=True):
+        building.survey_close(actor=riga_admin, survey=survey)
+    assert told == [riga.pk, riga.pk]
