@@ -29,7 +29,7 @@ from engagement.statistics import age_band
 from surveys import answers as rules
 from surveys.definitions import create_survey
 from surveys.models import Response, ResultsVisibility, Survey, SurveyPurpose, SurveyState
-from surveys.selectors import question_specs
+from surveys.selectors import question_specs, survey_by_slug
 from surveys.services import building, responding
 from surveys.templates import EVALUATION, NEEDS_ASSESSMENT, template_definition
 
@@ -362,8 +362,9 @@ def _survey(
             template=template,
         )
     if survey.state == SurveyState.DRAFT:
-        survey = building.survey_publish(actor=SYSTEM, survey=survey)
-    return survey
+        building.survey_publish(actor=SYSTEM, survey=survey)
+    # With its structure: every submit reads the questions, once.
+    return survey_by_slug(slug)
 
 
 def _answer_as(

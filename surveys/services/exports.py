@@ -197,12 +197,25 @@ def codebook_json(survey: Survey, *, actor: Any) -> dict[str, Any]:
     }
 
 
+CONDITION_KEYS = ("question", "options", "min", "max")
+
+
+def _condition_text(condition: dict[str, Any] | None) -> str | None:
+    """A condition as JSON, keys in the order people read them (the database may keep
+    them in any order)."""
+    if not condition:
+        return None
+    ordered = {key: condition[key] for key in CONDITION_KEYS if key in condition}
+    ordered.update({k: v for k, v in sorted(condition.items()) if k not in ordered})
+    return json.dumps(ordered, ensure_ascii=False)
+
+
 def codebook_csv(survey: Survey, *, actor: Any) -> str:
     """The codebook as a table: a row per question, then a row per option of it."""
     book = codebook_json(survey, actor=actor)
     rows: list[list[Any]] = []
     for q in book["questions"]:
-        condition = json.dumps(q["condition"], ensure_ascii=False) if q["condition"] else None
+        condition = _condition_text(q["condition"])
         rows.append(
             [
                 q["code"],
