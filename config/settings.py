@@ -366,6 +366,10 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "engagement.ideas.models.ReportStatus",
         "ModerationActionEnum": "engagement.ideas.models.ModerationAction",
         "ImplementationStatusEnum": "budgeting.models.ImplementationStatus",
+        "QuestionKindEnum": "surveys.models.QuestionKind",
+        "SurveyStateEnum": "surveys.models.SurveyState",
+        "SurveyPurposeEnum": "surveys.models.SurveyPurpose",
+        "ResultsVisibilityEnum": "surveys.models.ResultsVisibility",
     },
 }
 

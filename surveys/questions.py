@@ -450,7 +450,7 @@ def _check_option_condition(
             errors,
             f"condition.{key}",
             _("A condition on a choice names options only."),
-            "invalid",
+            "condition_mismatch",
         )
     options = condition.get("options")
     if not isinstance(options, list) or not options:
@@ -458,7 +458,7 @@ def _check_option_condition(
             errors,
             "condition.options",
             _("Choose at least one option of %(code)s."),
-            "required",
+            "condition_options_required",
             code=target.code,
         )
         return
@@ -482,7 +482,7 @@ def _check_range_condition(errors: FieldErrors, condition: Mapping[str, Any]) ->
             errors,
             f"condition.{key}",
             _("A condition on a scale or number gives a lowest and/or highest value only."),
-            "invalid",
+            "condition_mismatch",
         )
     bounds = {}
     for key in ("min", "max"):
@@ -498,7 +498,7 @@ def _check_range_condition(errors: FieldErrors, condition: Mapping[str, Any]) ->
             errors,
             "condition.min",
             _("Give a lowest value, a highest value, or both."),
-            "required",
+            "condition_range_required",
         )
     if len(bounds) == 2 and bounds["min"] > bounds["max"]:
         add(

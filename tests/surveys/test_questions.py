@@ -184,14 +184,20 @@ def test_a_condition_on_a_profile_question_uses_its_generated_codes():
     [
         ("q1", {"condition": ["invalid"]}),
         ({"options": ["o1"]}, {"condition.question": ["required"]}),
-        ({"question": "q1"}, {"condition.options": ["required"]}),
-        ({"question": "q1", "options": []}, {"condition.options": ["required"]}),
-        ({"question": "q1", "options": ["o1"], "min": 2}, {"condition.min": ["invalid"]}),
+        ({"question": "q1"}, {"condition.options": ["condition_options_required"]}),
+        ({"question": "q1", "options": []}, {"condition.options": ["condition_options_required"]}),
+        (
+            {"question": "q1", "options": ["o1"], "min": 2},
+            {"condition.min": ["condition_mismatch"]},
+        ),
         (
             {"question": "q2", "options": ["o1"]},
-            {"condition.options": ["invalid"], "condition.min": ["required"]},
+            {
+                "condition.options": ["condition_mismatch"],
+                "condition.min": ["condition_range_required"],
+            },
         ),
-        ({"question": "q2"}, {"condition.min": ["required"]}),
+        ({"question": "q2"}, {"condition.min": ["condition_range_required"]}),
         ({"question": "q2", "min": "4"}, {"condition.min": ["invalid"]}),
         ({"question": "q2", "min": 4, "max": 2}, {"condition.max": ["bounds_order"]}),
         ({"question": "q3", "options": ["o1"]}, {"condition.question": ["condition_kind"]}),
