@@ -215,8 +215,26 @@ def suppress_table(
         elif name == "total":
             forced.add(g)
     unpublished = {k for k in values if any(state[1] is False for state in k[1:])}
-    hidden = _protect(
-        values, list(lines.values()), order, forced & values.keys(), unpublished, threshold
+    # A two-way table's empty group (a row or column nobody is in: total zero) describes
+    # nobody: it is shown hidden, but neither needs cover nor gives any — its zero can be
+    # worked out, and says nothing about a person. (In a one-way breakdown a zero is the
+    # group's own figure, and is protected like any small one.)
+    empty: set[tuple] = set()
+    if not (single_column or single_row):
+        for t, parts in lines.values():
+            if values[t] == 0 and t[0] in ("row", "column"):
+                empty.update([t, *parts])
+    kept = [
+        (t, [p for p in parts if p not in empty]) for t, parts in lines.values() if t not in empty
+    ]
+    kept = [(t, parts) for t, parts in kept if parts]
+    hidden = empty | _protect(
+        {k: n for k, n in values.items() if k not in empty},
+        kept,
+        order,
+        (forced & values.keys()) - empty,
+        unpublished - empty,
+        threshold,
     )
 
     def shown(key: tuple) -> int | None:

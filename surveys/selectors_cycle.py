@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from surveys.models import Survey, SurveyState
@@ -64,3 +64,18 @@ def round_survey(round_id: int, purpose: str, now: datetime | None = None) -> Ro
         if best is None or rank < best[0]:
             best = (rank, RoundSurvey(survey, state, results_published(survey, now)))
     return best[1] if best is not None else None
+
+
+def open_surveys_count(organisation_id: int, now: datetime | None = None) -> int:
+    """The organisation's surveys open now (by the state in force, so a survey whose closing
+    time passed is not counted before the scheduler has run). One query."""
+    now = now or timezone.now()
+    not_closed_yet = Q(closes_at__isnull=True) | Q(closes_at__gt=now)
+    return (
+        Survey.objects.filter(organisation_id=organisation_id)
+        .filter(
+            Q(state=SurveyState.OPEN) | Q(state=SurveyState.SCHEDULED, opens_at__lte=now),
+            not_closed_yet,
+        )
+        .count()
+    )

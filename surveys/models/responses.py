@@ -103,7 +103,11 @@ class Answer(models.Model):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         indexes = [
-            models.Index(fields=["survey", "question", "option"], name="survey_answer_count"),
+            # Results group one survey's answers by question, option and value: with the
+            # value in the index, PostgreSQL counts them from the index alone.
+            models.Index(
+                fields=["survey", "question", "option", "number"], name="survey_answer_count"
+            ),
         ]
 
     def __str__(self) -> str:

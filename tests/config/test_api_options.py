@@ -41,6 +41,7 @@ def routes(schema, riga):
         "idea_id": idea.pk,
         "comment_id": comment.pk,
         "image_id": 1,
+        "answer_id": 1,
         "notification_id": notification.pk,
         "fmt": "csv",
     }

@@ -13,9 +13,11 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from engagement.content.languages import validate_translations
+from engagement.people.models import Role
 from engagement.people.permissions import SYSTEM
-from surveys import templates
+from surveys import definitions, templates
 from surveys.models import Option, Question, QuestionKind, Section, Survey, SurveyPurpose
+from surveys.services import building
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -182,9 +184,6 @@ class TestEachTemplate:
         )
 
     def test_is_a_survey_the_builder_creates(self, city, key):
-        definitions = pytest.importorskip("surveys.definitions")
-        if not hasattr(definitions, "create_survey"):
-            pytest.skip("the survey builder is not here yet")
         survey = definitions.create_survey(
             city, templates.template_definition(key, city), actor=SYSTEM, template=key
         )
@@ -364,3 +363,41 @@ def test_registered_with_the_builders_registry(city):
     }
     builder = registered["evaluation"][1]
     assert builder(city) == templates.template_definition("evaluation", city)
+
+
+# --- offered by the survey builder --------------------------------------------------------------
+
+
+def test_the_builder_offers_both_templates():
+    choices = dict(definitions.template_choices())
+    assert choices["needs_assessment"] == "Needs assessment"
+    assert choices["evaluation"] == "Evaluation of a round"
+
+
+def test_a_rounds_needs_assessment_started_from_the_template(city):
+    city_admin = factories.staff(city, Role.ADMINISTRATOR, email="admin@city.example")
+    budget_round = factories.BudgetRoundFactory(organisation=city, phase="information")
+    survey = building.survey_create(
+        actor=city_admin,
+        organisation=city,
+        title="",
+        template="needs_assessment",
+        budget_round_id=budget_round.pk,
+    )
+    assert (survey.title, survey.purpose, survey.template, survey.budget_round_id) == (
+        "What does your neighbourhood need?",
+        "needs_assessment",
+        "needs_assessment",
+        budget_round.pk,
+    )
+    assert survey.state == "draft"
+    codes = list(
+        survey.questions.order_by("section__position", "position").values_list("code", flat=True)
+    )
+    assert codes[:3] == ["themes", "district", "problems"]
+    themes = survey.questions.get(code="themes")
+    assert themes.options.count() == 8
+    assert set(survey.questions.get(code="district").options.values_list("code", flat=True)) == {
+        "centre",
+        "harbour",
+    }

@@ -10,5 +10,6 @@ import "./results.js";
 import "./staff.js";
 import "./account.js";
 import "./staff_queues.js";
+import "./survey_results.js";
 
 window.htmx = htmx;

@@ -67,10 +67,11 @@ def cycle_survey_boxes(request: HttpRequest, budget_round: BudgetRound) -> list[
                 {
                     "survey": survey,
                     "state": current_state(survey),
-                    "url": link("staff_survey", survey.slug) or link("survey", survey.slug),
+                    "url": link("staff_survey", survey.slug),
                 }
             )
     admin = permissions.can_manage_organisation(request.user, budget_round.organisation)
+    # The survey builder's new-survey page, which starts from ?template= linked to ?round=.
     new_survey = link("staff_survey_new") if admin else None
     return [
         {
