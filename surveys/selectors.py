@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from engagement.content.languages import localised
 from engagement.people import permissions
 from surveys.answers import QuestionSpec
 from surveys.models import Option, Question, Response, Section, Survey, SurveyState
@@ -84,6 +85,26 @@ def question_specs(survey: Survey) -> list[QuestionSpec]:
         for index, section in enumerate(survey.sections.all())
         for question in section.questions.all()
     ]
+
+
+# Settings that hold text staff translate (Question.translations[lang][name]).
+TRANSLATED_SETTINGS = ("low_label", "high_label", "unit")
+
+
+class _SettingText:
+    def __init__(self, question: Question, name: str) -> None:
+        self.translations = question.translations
+        setattr(self, name, str((question.settings or {}).get(name) or ""))
+
+
+def localised_settings(question: Question, language: str | None = None) -> dict[str, Any]:
+    """The question's settings with its end labels and unit in the reader's language."""
+    values = dict(question.settings or {})
+    for name in TRANSLATED_SETTINGS:
+        text = localised(_SettingText(question, name), name, language)
+        if text:
+            values[name] = text
+    return values
 
 
 def own_response(survey: Survey, user: Any) -> Response | None:

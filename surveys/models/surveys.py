@@ -236,7 +236,7 @@ class Option(models.Model):
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
     position = models.PositiveSmallIntegerField(default=0)
-    code = models.SlugField(_("code"), max_length=60)
+    code = models.SlugField(_("code"), max_length=120)
     text = models.CharField(_("text"), max_length=300)
     translations = models.JSONField(
         _("translations"),

@@ -282,6 +282,19 @@ def issue_form_token(survey: Survey) -> str:
     )
 
 
+def form_token_or_none(survey: Survey, actor: Any) -> str | None:
+    """A form token where one is needed: an anonymous visitor of an open survey that takes
+    answers without an account."""
+    if (
+        survey.anonymous_allowed
+        and _person(actor) is None
+        and not isinstance(actor, people_permissions.SystemActor)
+        and permissions.current_state(survey) == SurveyState.OPEN
+    ):
+        return issue_form_token(survey)
+    return None
+
+
 def _token_digest(nonce: str) -> str:
     return hashlib.sha256(f"{FORM_TOKEN_SALT}:{nonce}".encode()).hexdigest()
 

@@ -122,6 +122,11 @@ PLAIN_BUSINESS_RULES = {
         "email",
         "No user has this email address.",
     ): "roles are granted to people who have an account",
+    (
+        "DELETE /api/v1/organisations/{slug}/memberships/",
+        "role",
+        "An organisation must keep at least one administrator.",
+    ): "an organisation keeps at least one administrator",
 }
 
 

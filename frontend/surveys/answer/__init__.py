@@ -1,0 +1,1 @@
+"""Survey pages residents answer, and the staff page of invitation codes."""
