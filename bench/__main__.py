@@ -20,6 +20,7 @@ BENCHMARKS = {
     "secrecy": "bench.secrecy",
     "outage": "bench.outage",
     "architecture": "bench.architecture",
+    "survey": "bench.survey",
 }
 
 

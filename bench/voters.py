@@ -20,12 +20,6 @@ def prepare_round(n_voters: int, *, changes_allowed: bool, slug: str = "bench") 
     """A round in voting with one city-wide budget, N_PROJECTS projects, 5-project approval
     ballots within the budget, verified email required, and ``n_voters`` signed-in voters."""
     from allauth.account.models import EmailAddress
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.cached_db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.core.cache import cache
-    from django.utils import timezone
 
     from budgeting.services import rounds
     from engagement.people import services as engagement_services
@@ -69,6 +63,19 @@ def prepare_round(n_voters: int, *, changes_allowed: bool, slug: str = "bench") 
         [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users],
         batch_size=2000,
     )
+    return signed_in(users)
+
+
+def signed_in(users: list) -> list[Voter]:
+    """Sessions (database and cache) for ``users``, as a sign-in would leave them: the
+    cookie and CSRF token each one sends."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+    from django.utils import timezone
+
     backend = settings.AUTHENTICATION_BACKENDS[0]
     voters, sessions, cached = [], [], {}
     expiry = timezone.now() + timezone.timedelta(days=1)

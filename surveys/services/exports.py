@@ -102,24 +102,39 @@ def _number(value: Any) -> Any:
     return value
 
 
-def _cell(column: _Column, value: Any) -> Any:
-    """One CSV cell of an answer value as given (the surveys contract's shapes)."""
-    if value is None:
-        return None
+def _joined(value: Any) -> Any:
+    picks = value if isinstance(value, list) else [value]
+    return LIST_SEPARATOR.join(p for p in picks if isinstance(p, str)) or None
+
+
+def _other(value: Any) -> Any:
+    picks = value if isinstance(value, list) else [value]
+    texts = [p["other"] for p in picks if isinstance(p, dict) and "other" in p]
+    return texts[0] if texts else None
+
+
+def _ranked(value: Any) -> Any:
+    return LIST_SEPARATOR.join(str(code) for code in value)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _converter(column: _Column) -> Any:
+    """How one CSV cell is made of an answer value as given (the surveys contract's shapes);
+    chosen once per column, as files run to tens of thousands of rows."""
     kind = column.question.kind
     if column.row is not None:
-        return _number(value.get(column.row)) if isinstance(value, dict) else None
+        row = column.row
+        return lambda value: _number(value.get(row)) if isinstance(value, dict) else None
     if kind in CHOICE_KINDS:
-        picks = value if isinstance(value, list) else [value]
-        if column.other:
-            texts = [p["other"] for p in picks if isinstance(p, dict) and "other" in p]
-            return texts[0] if texts else None
-        return LIST_SEPARATOR.join(p for p in picks if isinstance(p, str)) or None
+        return _other if column.other else _joined
     if kind == QuestionKind.RANKING:
-        return LIST_SEPARATOR.join(str(code) for code in value)
+        return _ranked
     if kind in (QuestionKind.SCALE, QuestionKind.NUMBER):
-        return _number(value)
-    return value
+        return _number
+    return _as_is
 
 
 def _submitted(survey: Survey, anonymous: bool) -> list[tuple[str, date | None, dict]]:
@@ -141,9 +156,14 @@ def export_csv(survey: Survey, *, actor: Any) -> str:
     columns = _columns(_questions(survey))
     header = [*([] if anonymous else ["response"]), "submitted_on", *(c.name for c in columns)]
 
+    cells_of = [(c.question.code, _converter(c)) for c in columns]
+
     def rows() -> Iterator[list[Any]]:
         for pk, day, answers in _submitted(survey, anonymous):
-            cells = [_cell(c, answers.get(c.question.code)) for c in columns]
+            cells = [
+                None if (value := answers.get(code)) is None else convert(value)
+                for code, convert in cells_of
+            ]
             yield [*([] if anonymous else [pk]), day.isoformat() if day else None, *cells]
 
     return csv_text(header, rows())
@@ -197,12 +217,25 @@ def codebook_json(survey: Survey, *, actor: Any) -> dict[str, Any]:
     }
 
 
+CONDITION_KEYS = ("question", "options", "min", "max")
+
+
+def _condition_text(condition: dict[str, Any] | None) -> str | None:
+    """A condition as JSON, keys in the order people read them (the database may keep
+    them in any order)."""
+    if not condition:
+        return None
+    ordered = {key: condition[key] for key in CONDITION_KEYS if key in condition}
+    ordered.update({k: v for k, v in sorted(condition.items()) if k not in ordered})
+    return json.dumps(ordered, ensure_ascii=False)
+
+
 def codebook_csv(survey: Survey, *, actor: Any) -> str:
     """The codebook as a table: a row per question, then a row per option of it."""
     book = codebook_json(survey, actor=actor)
     rows: list[list[Any]] = []
     for q in book["questions"]:
-        condition = json.dumps(q["condition"], ensure_ascii=False) if q["condition"] else None
+        condition = _condition_text(q["condition"])
         rows.append(
             [
                 q["code"],

@@ -25,10 +25,6 @@ from engagement.statistics import THRESHOLD
 from frontend.staff_access import staff_crumbs, staff_page
 from surveys.selectors_comparison import evaluation_scores
 
-CHART_WIDTH = 600
-BAR_HEIGHT = 24
-LABEL_WIDTH = 200
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -170,19 +166,26 @@ def _csv(organisation: Organisation, table: dict[str, Any]) -> HttpResponse:
 
 
 def _bars(rows: list[dict[str, Any]], key: str, peak: float | None = None) -> dict[str, Any]:
-    """Horizontal bars, one per round; a hidden figure gets no bar (the table says why)."""
+    """One bar per round in the results pages' bar chart (``surveys/results/_bars.html``);
+    a hidden figure gets no bar, and the words the table uses."""
+    hidden = _("fewer than %(n)s") % {"n": THRESHOLD}
     values = [row[key].value for row in rows if row[key].shown]
     top = peak or max(values, default=0) or 1
     bars = []
-    for index, row in enumerate(rows):
+    for row in rows:
         figure = row[key]
-        width = (
-            round((CHART_WIDTH - LABEL_WIDTH - 60) * figure.value / top, 1) if figure.shown else 0
-        )
         bars.append(
-            {"label": row["round"].title, "figure": figure, "y": index * 32, "width": width}
+            {
+                "label": row["round"].title,
+                "count": figure.value
+                if figure.shown
+                else (hidden if figure.suppressed else _("no figure")),
+                "percent": None,
+                "width": round(100 * figure.value / top, 1) if figure.shown else 0,
+                "shown": figure.shown,
+            }
         )
-    return {"bars": bars, "height": max(len(rows), 1) * 32, "label_width": LABEL_WIDTH}
+    return {"bars": bars}
 
 
 @staff_page(permissions.is_staff_of)
@@ -203,7 +206,7 @@ def staff_round_comparison(request: HttpRequest, organisation: Organisation) -> 
         {
             "organisation": organisation,
             "table": table,
-            "charts": [c for c in charts if any(b["figure"].shown for b in c["bars"])],
+            "charts": [c for c in charts if any(b["shown"] for b in c["bars"])],
             "threshold": THRESHOLD,
             "crumbs": staff_crumbs(organisation, (_("Compare rounds"), None)),
         },
