@@ -2,6 +2,7 @@
 
 from surveys.models.responses import (
     Answer,
+    AnswerCount,
     InvitationCode,
     Response,
     ResponseStatus,
@@ -20,6 +21,7 @@ from surveys.models.surveys import (
 
 __all__ = [
     "Answer",
+    "AnswerCount",
     "InvitationCode",
     "Option",
     "Question",

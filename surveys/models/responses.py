@@ -114,6 +114,39 @@ class Answer(models.Model):
         return f"{self.question_id}: {self.option_id or self.number or self.text[:20]}"
 
 
+class AnswerCount(models.Model):
+    """How many submitted responses gave one answer to one question, kept up to date in the
+    transaction that stores, changes or removes counted rows, so results read a survey's
+    counts instead of its answers (``surveys.services.counts`` derives the keys).
+
+    ``key``: ``answered`` (respondents to the question), ``o:<option id>`` (chose it),
+    ``other``, ``v:<value>`` (scale and number), ``r:<option id>:<position>`` (ranking),
+    ``m:<row option id>:<value>`` (matrix), ``d:YYYY-MM`` (dates by month). Free text is
+    not counted here: its counts change with moderation and account deletion, so results
+    count it from ``Answer``.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique constraint (question, key); no index of its own.
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    key = models.CharField(max_length=80)
+    # Signed: one statement adds and subtracts (a change), and a check on the proposed row
+    # would refuse a subtraction before the conflict turns it into an update.
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("answer count")
+        verbose_name_plural = _("answer counts")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="survey_answer_count_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.key}: {self.n}"
+
+
 class InvitationCode(models.Model):
     """A single-use code handed to one person of a closed audience. Only a keyed digest is
     stored; a used code is deleted, so nothing ties it to the response it allowed."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -54,6 +55,7 @@ from surveys.models import (
     SurveyState,
 )
 from surveys.selectors import question_specs, questions_of, with_structure
+from surveys.services import counts
 
 logger = logging.getLogger(__name__)
 
@@ -441,14 +443,31 @@ def _write_counted(
     specs: list[rules.QuestionSpec],
     response: Response,
     clean: Mapping[str, Any],
+    *,
+    replacing: bool,
 ) -> None:
-    """Replace the response's counted rows with those of ``clean`` answers."""
+    """Write the response's counted rows for ``clean`` answers, and its answer counts.
+
+    ``replacing``: the response was submitted before; its old rows go and their counts are
+    subtracted in the same statement that adds the new ones (last, see ``counts.add``)."""
     questions = {q.code: q for q in questions_of(survey)}
+    kinds = {q.pk: q.kind for q in questions.values()}
     options = {
         (q.code, option.code): option for q in questions.values() for option in q.options.all()
     }
-    Answer.objects.filter(response=response).delete()
-    Answer.objects.bulk_create(
+    delta: Counter[tuple[int, str]] = Counter()
+    if replacing:
+        old = Answer.objects.filter(response=response)
+        delta.subtract(
+            counts.count_keys(
+                counts.CountedAnswer(qid, kinds[qid], oid, number, day)
+                for qid, oid, number, day in old.values_list(
+                    "question_id", "option_id", "number", "date"
+                )
+            )
+        )
+        old.delete()
+    rows = [
         Answer(
             response=response,
             survey=survey,
@@ -459,7 +478,15 @@ def _write_counted(
             date=row.date,
         )
         for row in rules.counted_rows(specs, clean)
+    ]
+    Answer.objects.bulk_create(rows)
+    delta.update(
+        counts.count_keys(
+            counts.CountedAnswer(a.question_id, kinds[a.question_id], a.option_id, a.number, a.date)
+            for a in rows
+        )
     )
+    counts.add(survey.pk, delta)
 
 
 def _as_submitted(
@@ -571,7 +598,7 @@ def _submit_signed_in(
             response = Response(survey=survey, respondent=person)
         _as_submitted(survey, specs, response, clean)
         response.save()
-        _write_counted(survey, specs, response, clean)
+        _write_counted(survey, specs, response, clean, replacing=changed)
         _announce(survey.pk)
     return Submitted(response, changed)
 
@@ -595,7 +622,7 @@ def _submit_anonymous(
         response = Response(survey=survey, respondent=None)
         _as_submitted(survey, specs, response, clean)
         response.save()
-        _write_counted(survey, specs, response, clean)
+        _write_counted(survey, specs, response, clean, replacing=False)
         _announce(survey.pk)
     return Submitted(response, False)
 

@@ -1,9 +1,10 @@
 """A survey's results, counted in SQL: per question, and cross-tabulated by district, age
 band and target group (people groups: suppressed by ``engagement.statistics``).
 
-Only submitted responses have counted rows (``Answer``), so every read is one indexed scan of
-one survey's answers grouped by question (and option, and value) — a handful of queries for
-the whole survey, whatever the number of questions or responses.
+Per question, results read the survey's answer counts (``AnswerCount``, kept by the
+response's own transaction, see ``surveys.services.counts``): one indexed query, whatever the
+number of responses, plus one count of the free-text answers. Cross-tabulations join one
+question's counted rows (``Answer``) to their responses and group them in SQL.
 
 Rankings: with ``m`` options, the option ranked at position ``p`` (1 = first) gets ``m - p``
 Borda points. A partial ranking (``rank_count`` below ``m``) gives the options it leaves out
@@ -17,9 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import Avg, Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from engagement.content.languages import localised
@@ -33,6 +32,7 @@ from engagement.statistics import (
     suppress_table,
 )
 from surveys.models import Answer, Question, QuestionKind, Response, ResponseStatus, Survey
+from surveys.services import counts
 
 CHOICE_KINDS = (
     QuestionKind.SINGLE_CHOICE,
@@ -48,6 +48,12 @@ VALUE_KINDS = (QuestionKind.SCALE, QuestionKind.MATRIX, QuestionKind.RANKING)
 SEVERAL_ROWS_KINDS = (*MULTIPLE_KINDS, QuestionKind.RANKING, QuestionKind.MATRIX)
 CROSS_BY = ("district", "age_band", "target_group")
 OTHER = "other"
+
+
+def recount(survey: Survey) -> int:
+    """Rebuild ``survey``'s answer counts from its counted rows (after a bulk load, or by
+    ``manage.py survey_recount``); returns the number of counts."""
+    return counts.recount(survey)
 
 
 def submitted_count(survey: Survey) -> int:
@@ -75,33 +81,54 @@ def _median_of_counts(distribution: dict[float, int]) -> float | None:
     return sum(found) / len(found)
 
 
-def _number_medians(survey: Survey, question_ids: list[int]) -> dict[int, float | None]:
-    """Medians of number questions: ``percentile_cont`` on PostgreSQL, one query; elsewhere
-    the values are counted per value and the median read from the counts."""
-    if not question_ids:
-        return {}
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT question_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY number) "
-                "FROM surveys_answer WHERE survey_id = %s AND question_id = ANY(%s) "
-                "AND number IS NOT NULL GROUP BY question_id",
-                [survey.pk, question_ids],
-            )
-            return {qid: (None if m is None else float(m)) for qid, m in cursor.fetchall()}
-    counts: dict[int, dict[float, int]] = defaultdict(dict)
-    rows = (
-        Answer.objects.filter(survey=survey, question_id__in=question_ids, number__isnull=False)
-        .values_list("question_id", "number")
-        .annotate(n=Count("id"))
-    )
-    for qid, number, n in rows:
-        counts[qid][number] = n
-    return {qid: _median_of_counts(counts[qid]) for qid in question_ids}
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def _label(obj: Any, field: str, language: str | None) -> str:
     return localised(obj, field, language) if language else getattr(obj, field)
+
+
+class _Counts:
+    """A survey's answer counts (``counts.counts_of``) read into what each kind needs."""
+
+    def __init__(self, stored: dict[tuple[int, str], int]) -> None:
+        self.answered: dict[int, int] = {}
+        self.options: dict[tuple[int, int | None], int] = {}  # option None: "other"
+        # (question, option or None) -> value -> count: scale and number values, ranking
+        # positions, matrix values.
+        self.values: dict[tuple[int, int | None], dict[float, int]] = defaultdict(dict)
+        self.months: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for (qid, key), n in sorted(stored.items()):
+            kind, _sep, rest = key.partition(":")
+            if key == counts.ANSWERED:
+                self.answered[qid] = n
+            elif key == counts.OTHER:
+                self.options[(qid, None)] = n
+            elif kind == "o":
+                self.options[(qid, int(rest))] = n
+            elif kind == "v":
+                self.values[(qid, None)][float(rest)] = n
+            elif kind in ("r", "m"):
+                option, _sep, value = rest.partition(":")
+                self.values[(qid, int(option))][float(value)] = n
+            elif kind == "d":
+                self.months[qid].append({"month": rest, "count": n})
+
+
+def _text_counts(survey: Survey, text_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Free-text answers per text question: (all, hidden), counted from the answers (one
+    question's rows each, by index), as moderation and account deletion change them."""
+    if not text_ids:
+        return {}
+    return {
+        qid: (n, hidden)
+        for qid, n, hidden in Answer.objects.filter(survey=survey, question_id__in=text_ids)
+        .values("question_id")
+        .annotate(n=Count("*"), hidden=Count("pk", filter=Q(hidden=True)))
+        .values_list("question_id", "n", "hidden")
+        .order_by()
+    }
 
 
 def survey_results(
@@ -116,6 +143,9 @@ def survey_results(
     the mean. Text: the number of answers (hidden ones only for staff, as
     ``hidden``). Date: answers per month. Answers are not groups of people, so nothing is
     suppressed here; cross-tabulations are (:func:`cross_tab`).
+
+    Read from the survey's answer counts (one query, whatever the number of responses)
+    and, for free text, one count of the text questions' answers.
     """
     questions = list(
         Question.objects.filter(survey=survey)
@@ -123,87 +153,29 @@ def survey_results(
         .prefetch_related("options")
         .order_by("section__position", "position", "id")
     )
-    answers = Answer.objects.filter(survey=survey)
-    # 1. Per question and option: rows and mean value. COUNT(*) and the value are in the
-    # index (survey, question, option, number): PostgreSQL reads no table rows for this.
-    by_option: dict[tuple[int, int | None], dict[str, Any]] = {}
-    for row in answers.values("question_id", "option_id").annotate(
-        n=Count("*"), mean=Avg("number")
-    ):
-        by_option[(row["question_id"], row["option_id"])] = row
-    # 2. Respondents per question: one row per response for most kinds (so the rows of
-    # step 1); counted apart only where a response has several rows.
-    several = [q.pk for q in questions if q.kind in SEVERAL_ROWS_KINDS]
-    respondents: dict[int, int] = defaultdict(int)
-    for (qid, _oid), row in by_option.items():
-        if qid not in several:
-            respondents[qid] += row["n"]
-    if several:
-        respondents.update(
-            answers.filter(question_id__in=several)
-            .values("question_id")
-            .annotate(n=Count("response_id", distinct=True))
-            .values_list("question_id", "n")
-        )
-    # Hidden free text (text questions only): counted apart for staff, left out for others.
-    text_ids = [q.pk for q in questions if q.kind in TEXT_KINDS]
-    hidden_texts: dict[int, int] = {}
-    if text_ids:
-        hidden_texts = dict(
-            answers.filter(question_id__in=text_ids, hidden=True)
-            .values("question_id")
-            .annotate(n=Count("*"))
-            .values_list("question_id", "n")
-        )
-    if not include_hidden:
-        for qid, n in hidden_texts.items():
-            respondents[qid] -= n
-    # 3. Values per question and option: scale distributions, matrix tables, rank positions.
-    value_ids = [q.pk for q in questions if q.kind in VALUE_KINDS]
-    values: dict[tuple[int, int | None], dict[float, int]] = defaultdict(dict)
-    if value_ids:
-        for qid, oid, number, n in (
-            answers.filter(question_id__in=value_ids, number__isnull=False)
-            .values_list("question_id", "option_id", "number")
-            .annotate(n=Count("*"))
-        ):
-            values[(qid, oid)][number] = n
-    # 4. Dates by month.
-    date_ids = [q.pk for q in questions if q.kind == QuestionKind.DATE]
-    months: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if date_ids:
-        for qid, month, n in (
-            answers.filter(question_id__in=date_ids, date__isnull=False)
-            .annotate(month=TruncMonth("date"))
-            .values_list("question_id", "month")
-            .annotate(n=Count("id"))
-            .order_by("question_id", "month")
-        ):
-            months[qid].append({"month": month.strftime("%Y-%m"), "count": n})
-    medians = _number_medians(survey, [q.pk for q in questions if q.kind == QuestionKind.NUMBER])
-
+    stored = _Counts(counts.counts_of(survey))
+    texts = _text_counts(survey, [q.pk for q in questions if q.kind in TEXT_KINDS])
     items = []
     for question in questions:
-        item: dict[str, Any] = {
-            "code": question.code,
-            "kind": question.kind,
-            "text": _label(question, "text", language),
-            "respondents": respondents.get(question.pk, 0),
-        }
-        item.update(
-            _question_result(
-                question,
-                by_option,
-                values,
-                months,
-                medians,
-                respondents,
-                hidden_texts,
-                include_hidden,
-                language,
-            )
+        if question.kind in TEXT_KINDS:
+            every, hidden = texts.get(question.pk, (0, 0))
+            shown = every if include_hidden else every - hidden
+            item: dict[str, Any] = {"respondents": shown}
+            result: dict[str, Any] = {"count": shown}
+            if include_hidden:
+                result["hidden"] = hidden
+        else:
+            item = {"respondents": stored.answered.get(question.pk, 0)}
+            result = _question_result(question, stored, language)
+        items.append(
+            {
+                "code": question.code,
+                "kind": question.kind,
+                "text": _label(question, "text", language),
+                **item,
+                **result,
+            }
         )
-        items.append(item)
     return {
         "survey": survey.slug,
         "responses": submitted_count(survey),
@@ -211,74 +183,60 @@ def survey_results(
     }
 
 
-def _question_result(
-    question: Question,
-    by_option: dict[tuple[int, int | None], dict[str, Any]],
-    values: dict[tuple[int, int | None], dict[float, int]],
-    months: dict[int, list[dict[str, Any]]],
-    medians: dict[int, float | None],
-    respondents: dict[int, int],
-    hidden_texts: dict[int, int],
-    include_hidden: bool,
-    language: str | None,
-) -> dict[str, Any]:
+def _question_result(question: Question, stored: _Counts, language: str | None) -> dict[str, Any]:
     qid = question.pk
     options = list(question.options.all())
-    answered = respondents.get(qid, 0)
-    empty: dict[str, Any] = {}
+    answered = stored.answered.get(qid, 0)
     if question.kind in CHOICE_KINDS:
-        other = by_option.get((qid, None), empty).get("n", 0)
-        counts = {o.pk: by_option.get((qid, o.pk), empty).get("n", 0) for o in options}
+        other = stored.options.get((qid, None), 0)
+        chosen = {o.pk: stored.options.get((qid, o.pk), 0) for o in options}
         # Single choice: each respondent counted once, so shares of all answers given.
-        whole = answered if question.kind in MULTIPLE_KINDS else sum(counts.values()) + other
+        whole = answered if question.kind in MULTIPLE_KINDS else sum(chosen.values()) + other
         return {
             "options": [
                 {
                     "code": o.code,
                     "text": _label(o, "text", language),
-                    "count": counts[o.pk],
-                    "share": _share(counts[o.pk], whole),
+                    "count": chosen[o.pk],
+                    "share": _share(chosen[o.pk], whole),
                 }
                 for o in options
             ],
             "other": {"count": other, "share": _share(other, whole)},
         }
     if question.kind == QuestionKind.SCALE:
-        distribution = values.get((qid, None), {})
+        distribution = stored.values.get((qid, None), {})
         low = int(question.settings.get("scale_min", 1))
         high = int(question.settings.get("scale_max", 5))
-        row = by_option.get((qid, None), empty)
-        n = sum(distribution.values())
         return {
             "scale": {"min": low, "max": high},
             "distribution": [
                 {"value": v, "count": distribution.get(float(v), 0)} for v in range(low, high + 1)
             ],
-            "n": n,
-            "mean": None if row.get("mean") is None else round(row["mean"], 3),
+            "n": sum(distribution.values()),
+            "mean": _rounded(counts.mean_of(distribution)),
             "median": _median_of_counts(distribution),
         }
     if question.kind == QuestionKind.NUMBER:
-        row = by_option.get((qid, None), empty)
+        distribution = stored.values.get((qid, None), {})
         return {
-            "n": row.get("n", 0),
-            "mean": None if row.get("mean") is None else round(row["mean"], 3),
-            "median": medians.get(qid),
+            "n": sum(distribution.values()),
+            "mean": _rounded(counts.mean_of(distribution)),
+            "median": _median_of_counts(distribution),
         }
     if question.kind == QuestionKind.RANKING:
         m = len(options)
         ranked = []
         for option in options:
-            positions = values.get((qid, option.pk), {})
+            positions = stored.values.get((qid, option.pk), {})
             times = sum(positions.values())
             borda = sum((m - p) * n for p, n in positions.items())
-            mean = sum(p * n for p, n in positions.items()) / times if times else None
             ranked.append(
                 {
                     "code": option.code,
                     "text": _label(option, "text", language),
                     "ranked": times,
-                    "average_rank": None if mean is None else round(mean, 3),
+                    "average_rank": _rounded(counts.mean_of(positions)),
                     "borda": int(borda),
                     "positions": [
                         {"position": p, "count": positions.get(float(p), 0)}
@@ -292,8 +250,7 @@ def _question_result(
         high = int(question.settings.get("scale_max", 5))
         rows = []
         for option in options:
-            distribution = values.get((qid, option.pk), {})
-            row = by_option.get((qid, option.pk), empty)
+            distribution = stored.values.get((qid, option.pk), {})
             rows.append(
                 {
                     "code": option.code,
@@ -303,19 +260,13 @@ def _question_result(
                         for v in range(low, high + 1)
                     ],
                     "n": sum(distribution.values()),
-                    "mean": None if row.get("mean") is None else round(row["mean"], 3),
+                    "mean": _rounded(counts.mean_of(distribution)),
                 }
             )
         return {"scale": {"min": low, "max": high}, "rows": rows}
-    if question.kind in TEXT_KINDS:
-        row = by_option.get((qid, None), empty)
-        hidden = hidden_texts.get(qid, 0)
-        answer: dict[str, Any] = {"count": row.get("n", 0) - (0 if include_hidden else hidden)}
-        if include_hidden:
-            answer["hidden"] = hidden
-        return answer
     if question.kind == QuestionKind.DATE:
-        return {"months": months.get(qid, []), "n": sum(m["count"] for m in months.get(qid, []))}
+        months = stored.months.get(qid, [])
+        return {"months": months, "n": sum(m["count"] for m in months)}
     return {}
 
 
@@ -356,30 +307,49 @@ def cross_tab(
     groups = _groups(survey, by)
     columns = [key for key, _label_ in groups]
     known = set(columns)
+
+    def columns_of(group: Any) -> list[str]:
+        if by == "target_group":
+            return [g for g in (group or []) if g in known]
+        return [group if group in known else UNKNOWN]
+
     answers = Answer.objects.filter(survey=survey, question=question)
     field = "response__target_groups" if by == "target_group" else f"response__{by}"
-    # One row per (response, option): a response picks an option once.
-    picked: dict[Any, tuple[set[str], list[str]]] = {}
-    for response_id, option_id, group in answers.values_list("response_id", "option_id", field):
-        chosen, in_groups = picked.setdefault(response_id, (set(), []))
-        chosen.add(option_codes.get(option_id, OTHER))
-        if by == "target_group":
-            in_groups[:] = [g for g in (group or []) if g in known]
-        else:
-            in_groups[:] = [group if group in known else UNKNOWN]
-    if any(OTHER in chosen for chosen, _g in picked.values()):
-        rows.append((OTHER, _("Other")))
-    row_keys = [key for key, _label_ in rows]
+    # Aggregated in SQL: respondents per option and raw group (a response picks an option
+    # once; a target-group "group" is the response's list, split into columns here).
+    picked = list(answers.values_list("option_id", field).annotate(n=Count("*")).order_by())
+    # Respondents per raw group: the rows above where a response has one row, counted apart
+    # (each response once) where it may have several.
+    respondents: dict[str, tuple[Any, int]] = {}
+    if question.kind in MULTIPLE_KINDS:
+        own = "target_groups" if by == "target_group" else by
+        for group, n in (
+            Response.objects.filter(pk__in=answers.values("response_id"))
+            .values_list(own)
+            .annotate(n=Count("*"))
+            .order_by()
+        ):
+            respondents[repr(group)] = (group, n)
+    else:
+        for _option, group, n in picked:
+            seen = respondents.get(repr(group), (group, 0))[1]
+            respondents[repr(group)] = (group, seen + n)
     counts: dict[tuple[str, str], int] = defaultdict(int)
     row_totals: dict[str, int] = defaultdict(int)
     column_totals: dict[str, int] = defaultdict(int)
-    for chosen, in_groups in picked.values():
-        for group in in_groups:
-            column_totals[group] += 1
-            for code in chosen:
-                counts[(code, group)] += 1
-        for code in chosen:
-            row_totals[code] += 1
+    for option_id, group, n in picked:
+        code = option_codes.get(option_id, OTHER)
+        row_totals[code] += n
+        for column in columns_of(group):
+            counts[(code, column)] += n
+    total = 0
+    for group, n in respondents.values():
+        total += n
+        for column in columns_of(group):
+            column_totals[column] += n
+    if row_totals.get(OTHER):
+        rows.append((OTHER, _("Other")))
+    row_keys = [key for key, _label_ in rows]
     overlapping_rows = question.kind in MULTIPLE_KINDS
     overlapping_columns = by == "target_group"
     shown = suppress_table(
@@ -388,7 +358,7 @@ def cross_tab(
         columns,
         row_totals=dict(row_totals) if overlapping_columns else None,
         column_totals=dict(column_totals) if overlapping_rows else None,
-        total=len(picked),
+        total=total,
         overlapping_rows=overlapping_rows,
         overlapping_columns=overlapping_columns,
     )

@@ -1,6 +1,7 @@
 """Submitted responses written straight as counted rows (the format of docs: one row per
 chosen option, "other" as text, numbers, ranking positions, matrix values, text, dates),
-for tests of what is read from them."""
+for tests of what is read from them; the survey's answer counts are then rebuilt from them
+(``results.recount``), as after a bulk load."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime
 from typing import Any
 
 from surveys.models import Answer, Question, QuestionKind, Response, ResponseStatus, Survey
+from surveys.services.results import recount
 
 
 def respond(
@@ -38,6 +40,7 @@ def respond(
         options = {o.code: o for o in question.options.all()}
         for fields in _rows(question, value, options):
             Answer.objects.create(response=response, survey=survey, question=question, **fields)
+    recount(survey)
     return response
 
 
