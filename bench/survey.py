@@ -447,12 +447,22 @@ def _results_at_scale(args: argparse.Namespace, organisation: Any, survey: Any) 
     from engagement.people.permissions import SYSTEM
     from engagement.people.services import membership_grant
     from surveys.models import Answer, Response
+    from surveys.services import counts, results
 
+    # The HTTP phase's submits kept the counts: they must equal a recount of their answers.
+    kept = counts.counts_of(survey)
+    results.recount(survey)
+    same = counts.counts_of(survey) == kept
+    print(f"  counts kept by the submits == recounted from their answers: {same}")
     have = Response.objects.filter(survey=survey).count()
     took = _bulk_load(survey, args.responses - have)
     total = Response.objects.filter(survey=survey).count()
     rows = Answer.objects.filter(survey=survey).count()
     print(f"  loaded {total - have:,} responses ({rows:,} counted answers in all) in {took:.1f}s")
+    # The load wrote answers around the services: their counts are rebuilt from them.
+    began = time.perf_counter()
+    n = results.recount(survey)
+    print(f"  recounted: {n:,} answer counts in {time.perf_counter() - began:.1f}s")
     staff = User.objects.create_user(email="staff@survey.bench", password="x" * 12)
     membership_grant(actor=SYSTEM, organisation=organisation, user=staff, role=Role.OFFICER)
     visitor, officer = Client(), Client()
