@@ -13,7 +13,7 @@ from budgeting import statistics
 from budgeting.models import DistrictBudget, Participation
 from engagement.people.models import ResidentProfile, Role
 from surveys.models import Answer, QuestionKind, Response, ResponseStatus, SurveyPurpose
-from surveys.selectors_comparison import evaluation_scores
+from surveys.selectors import evaluation_scores
 from tests import factories
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

@@ -23,7 +23,7 @@ from engagement.people import permissions
 from engagement.people.models import Organisation, TargetGroup
 from engagement.statistics import THRESHOLD
 from frontend.staff_access import staff_crumbs, staff_page
-from surveys.selectors_comparison import evaluation_scores
+from surveys.selectors import evaluation_scores
 
 
 @dataclass(frozen=True)
