@@ -2,22 +2,35 @@
 survey with its structure (sections, questions, options in three queries), that structure as
 the plain specs ``surveys.answers`` checks against, and a person's own response; and the
 surveys linked to a budget round (known only by its id, so budgeting never imports surveys:
-the round pages compose the two)."""
+the round pages compose the two), with what their evaluation surveys say of them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from engagement.content.languages import localised
 from engagement.people import permissions
+from engagement.statistics import THRESHOLD
+from surveys import templates
 from surveys.answers import QuestionSpec
-from surveys.models import Option, Question, Response, Section, Survey, SurveyState
+from surveys.models import (
+    Answer,
+    Option,
+    Question,
+    Response,
+    ResponseStatus,
+    Section,
+    Survey,
+    SurveyPurpose,
+    SurveyState,
+)
 from surveys.permissions import current_state, results_published
 
 
@@ -186,3 +199,51 @@ def open_surveys_count(organisation_id: int, now: datetime | None = None) -> int
         )
         .count()
     )
+
+
+# --- comparing rounds: what the evaluation surveys say ---------------------------------------
+
+# The codes of the evaluation template's scale questions (surveys.templates).
+SCORE_CODES = (templates.SATISFACTION, templates.FAIRNESS)
+
+
+def evaluation_scores(round_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """``{round_id: {"satisfaction": mean|None, "fairness": mean|None, "responses": n}}``
+    from the submitted responses of each round's evaluation survey(s), averaged in SQL.
+
+    ``responses`` counts submitted responses. A mean is ``None`` when fewer than
+    :data:`engagement.statistics.THRESHOLD` people answered that question: the mean of two
+    answers gives both away to anyone who knows one. Rounds without an evaluation survey
+    get no entry.
+    """
+    ids = list(round_ids)
+    if not ids:
+        return {}
+    evaluation = {
+        "survey__budget_round_id__in": ids,
+        "survey__purpose": SurveyPurpose.EVALUATION,
+    }
+    counts = (
+        Response.objects.filter(status=ResponseStatus.SUBMITTED, **evaluation)
+        .values("survey__budget_round_id")
+        .annotate(n=Count("id"))
+        .values_list("survey__budget_round_id", "n")
+    )
+    scores: dict[int, dict[str, Any]] = {
+        round_id: {**dict.fromkeys(SCORE_CODES), "responses": n} for round_id, n in counts
+    }
+    means = (
+        Answer.objects.filter(
+            question__code__in=SCORE_CODES,
+            number__isnull=False,
+            response__status=ResponseStatus.SUBMITTED,
+            **evaluation,
+        )
+        .values("survey__budget_round_id", "question__code")
+        .annotate(mean=Avg("number"), answers=Count("response_id", distinct=True))
+        .values_list("survey__budget_round_id", "question__code", "mean", "answers")
+    )
+    for round_id, code, mean, answers in means:
+        if round_id in scores and answers >= THRESHOLD:
+            scores[round_id][code] = mean
+    return scores

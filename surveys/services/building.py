@@ -161,8 +161,13 @@ def survey_create(
     require_builder(actor, organisation)
     if template:
         definition = dict(template_definition(template, organisation))
-        if title.strip():
+        if title.strip() and title.strip() != definition["title"]:
             definition["title"] = title
+            # The template's translated titles would show another title in other languages.
+            definition["translations"] = {
+                code: {name: text for name, text in fields.items() if name != "title"}
+                for code, fields in (definition.get("translations") or {}).items()
+            }
     else:
         definition = {"title": title, "sections": []}
     return create_survey(

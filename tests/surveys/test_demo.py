@@ -13,7 +13,7 @@ from engagement.statistics import age_band
 from surveys import demo
 from surveys.models import Answer, Response, ResponseStatus, Survey, SurveyState
 from surveys.permissions import results_published
-from surveys.selectors_comparison import evaluation_scores
+from surveys.selectors import evaluation_scores
 
 pytestmark = pytest.mark.django_db
 

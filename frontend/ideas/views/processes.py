@@ -30,6 +30,9 @@ from frontend.ideas.views.common import (
     process_crumbs,
     url_or_none,
 )
+from surveys import permissions as survey_rules
+from surveys import selectors as survey_selectors
+from surveys.models import SurveyState
 
 # Where a round or an idea collection stands, for the organisation page and the home page.
 ROUND_STATES = {
@@ -141,6 +144,42 @@ def _round_action(budget_round: Any) -> tuple[str, str | None]:
     return "", None
 
 
+# Where a survey's state in force puts it on the organisation page.
+_SURVEY_PLACE = {
+    SurveyState.OPEN: "open",
+    SurveyState.SCHEDULED: "upcoming",
+    SurveyState.CLOSED: "past",
+}
+
+
+def _survey_entries(request: HttpRequest, org: Organisation) -> list[Entry]:
+    """The organisation's published surveys, with the one thing to do: answer, or read."""
+    entries = []
+    surveys = survey_selectors.surveys_visible_to(request.user, org.slug)
+    for survey in surveys.exclude(state=SurveyState.DRAFT):
+        state = survey_rules.current_state(survey)
+        url = reverse("frontend:survey", args=[survey.slug])
+        action_label, action_url = "", None
+        if state == SurveyState.OPEN:
+            action_label, action_url = _("Answer the survey"), url
+        elif survey_rules.results_published(survey):
+            action_label = _("See the results")
+            action_url = reverse("frontend:survey_results", args=[survey.slug])
+        entries.append(
+            Entry(
+                kind="survey",
+                title=survey.title,
+                url=url,
+                phase_label=str(SurveyState(state).label),
+                state=_SURVEY_PLACE[state],
+                obj=survey,
+                action_label=action_label,
+                action_url=action_url,
+            )
+        )
+    return entries
+
+
 @require_GET
 def organisation(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = get_object_or_404(Organisation, slug=org_slug)
@@ -184,6 +223,7 @@ def organisation(request: HttpRequest, org_slug: str) -> HttpResponse:
                 ideas_url=reverse("frontend:idea_list", args=[process.slug]),
             )
         )
+    entries.extend(_survey_entries(request, org))
     grouped = {
         state: [e for e in entries if e.state == state] for state in ("open", "upcoming", "past")
     }

@@ -78,6 +78,10 @@ def survey_context(
         (_("Structure"), "staff_survey_build"),
         (_("Settings"), "staff_survey_settings"),
         (_("Preview"), "staff_survey_preview"),
+        *([(_("Invitations"), "staff_survey_invitations")] if survey.invitation_required else []),
+        (_("Results"), "staff_survey_results"),
+        (_("Files"), "staff_survey_exports"),
+        (_("Public page"), "survey"),
     ]
     return {
         "organisation": organisation,
@@ -88,14 +92,6 @@ def survey_context(
         "survey_links": [
             {"label": label, "url": reverse(f"frontend:{name}", args=[survey.slug]), "name": name}
             for label, name in nav
-        ]
-        + [
-            {"label": label, "url": url, "name": name}
-            for label, name in (
-                (_("Public page"), "survey"),
-                (_("Results"), "staff_survey_results"),
-            )
-            if (url := link(name, survey.slug))
         ],
         "state": state,
         "state_label": SurveyState(state).label,

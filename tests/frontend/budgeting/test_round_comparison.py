@@ -13,7 +13,7 @@ from budgeting import statistics
 from budgeting.models import DistrictBudget, Participation
 from engagement.people.models import ResidentProfile, Role
 from surveys.models import Answer, QuestionKind, Response, ResponseStatus, SurveyPurpose
-from surveys.selectors_comparison import evaluation_scores
+from surveys.selectors import evaluation_scores
 from tests import factories
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
@@ -150,7 +150,7 @@ def test_each_round_has_its_figures_and_small_groups_are_suppressed(client, admi
     assert first["Ballots cast"] == (14, False)
     assert first["Voters"] == (14, False)
     # 14 voters of 28 registered residents (the 4 voters of 2026 are residents too).
-    assert first["Turnout (% of registered residents)"] == (50.0, False)
+    assert first["Turnout (percentage of registered residents)"] == (50.0, False)
     assert first["Ideas submitted"] == (6, False)
     assert first["Reach: Young person (under 26) (% of voters)"] == (42.9, False)
     assert first["Reach: Older person (65 or over) (% of voters)"] == (None, True)  # 2 people
@@ -160,7 +160,7 @@ def test_each_round_has_its_figures_and_small_groups_are_suppressed(client, admi
 
     second = {heading: (f.value, f.suppressed) for heading, f in table["riga-2026"].items()}
     assert second["Voters"] == (None, True)
-    assert second["Turnout (% of registered residents)"] == (None, True)
+    assert second["Turnout (percentage of registered residents)"] == (None, True)
     assert second["Reach: Young person (under 26) (% of voters)"] == (None, True)
     assert second["Ideas submitted"] == (None, False)  # no idea phase
     assert second["Satisfaction (mean score)"] == (None, True)  # 3 responses

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.frontend.ideas.conftest import body
+from tests.surveys.factories import SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,33 @@ class TestOrganisationPage:
         assert "Secret plan" not in body(client.get("/o/riga/"))
         client.force_login(riga_admin)
         assert "Secret plan" in _section(body(client.get("/o/riga/")), "Coming up")
+
+    def test_surveys_open_coming_and_earlier_with_what_to_do(self, client, riga):
+        SurveyFactory(organisation=riga, slug="parks", title="Parks for everyone")
+        SurveyFactory(
+            organisation=riga,
+            slug="tram",
+            title="Tram stops",
+            state="scheduled",
+            opens_at=timezone.now() + timedelta(days=3),
+        )
+        SurveyFactory(
+            organisation=riga,
+            slug="old-survey",
+            title="Bus lanes",
+            state="closed",
+            results_visibility="after_close",
+        )
+        SurveyFactory(organisation=riga, slug="draft-survey", title="Unfinished", state="draft")
+        html = body(client.get("/o/riga/"))
+        open_now = _section(html, "Open now")
+        assert "Parks for everyone" in open_now
+        assert 'href="/surveys/parks/">Answer the survey' in open_now
+        assert "Tram stops" in _section(html, "Coming up")
+        earlier = _section(html, "Earlier")
+        assert 'href="/surveys/old-survey/results/">See the results' in earlier
+        assert "Unfinished" not in html
+        assert 'href="/o/riga/surveys/">All surveys</a>' in html
 
     def test_unknown_organisation_is_404(self, client, db):
         assert client.get("/o/nowhere/").status_code == 404

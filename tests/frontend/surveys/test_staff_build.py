@@ -449,3 +449,15 @@ def test_a_survey_s_staff_address_leads_each_role_on(signed_in, survey, riga_adm
     response = signed_in(riga_moderator).get("/staff/surveys/streets/")
     assert response.status_code == 302
     assert response["Location"] != BUILD
+
+
+def test_every_page_of_a_survey_is_one_link_away(signed_in, survey, riga_admin):
+    client = signed_in(riga_admin)
+    html = client.get(BUILD).content.decode()
+    for href in ("results/", "files/", "preview/", "settings/"):
+        assert f'href="/staff/surveys/streets/{href}"' in html
+    assert 'href="/surveys/streets/"' in html
+    assert "/staff/surveys/streets/invitations/" not in html  # no codes needed
+    Survey.objects.filter(pk=survey.pk).update(invitation_required=True)
+    html = client.get(BUILD).content.decode()
+    assert 'href="/staff/surveys/streets/invitations/"' in html

@@ -501,3 +501,21 @@ def test_opening_and_closing_refresh_the_staff_dashboards(
     with django_capture_on_commit_callbacks(execute=True):
         building.survey_close(actor=riga_admin, survey=survey)
     assert told == [riga.pk, riga.pk]
+
+
+def test_a_title_of_ones_own_replaces_the_templates_in_every_language(riga, riga_admin):
+    riga.languages = ["en", "pl", "de"]
+    riga.save()
+    made = building.survey_create(
+        actor=riga_admin,
+        organisation=riga,
+        title="Harbour 2027: what is missing?",
+        template="needs_assessment",
+    )
+    assert made.title == "Harbour 2027: what is missing?"
+    assert set(made.translations) == {"pl", "de"}  # the description's translations stay
+    assert all("title" not in fields for fields in made.translations.values())
+    kept = building.survey_create(
+        actor=riga_admin, organisation=riga, title="", template="evaluation"
+    )
+    assert all("title" in fields for fields in kept.translations.values())

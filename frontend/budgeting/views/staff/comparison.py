@@ -23,7 +23,7 @@ from engagement.people import permissions
 from engagement.people.models import Organisation, TargetGroup
 from engagement.statistics import THRESHOLD
 from frontend.staff_access import staff_crumbs, staff_page
-from surveys.selectors_comparison import evaluation_scores
+from surveys.selectors import evaluation_scores
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _columns() -> list[tuple[str, str]]:
     return [
         ("ballots", _("Ballots cast")),
         ("voters", _("Voters")),
-        ("turnout", _("Turnout (% of registered residents)")),
+        ("turnout", _("Turnout (percentage of registered residents)")),
         ("ideas", _("Ideas submitted")),
         *(
             (f"reach:{key}", _("Reach: %(group)s (%% of voters)") % {"group": label})
@@ -196,7 +196,7 @@ def staff_round_comparison(request: HttpRequest, organisation: Organisation) -> 
     if request.GET.get("format") == "csv":
         return _csv(organisation, table)
     charts = [
-        {"title": _("Turnout (% of registered residents)"), **_bars(rows, "turnout", 100)},
+        {"title": _("Turnout (percentage of registered residents)"), **_bars(rows, "turnout", 100)},
         {"title": _("Satisfaction (mean score)"), **_bars(rows, "satisfaction")},
         {"title": _("Fairness of the outcome (mean score)"), **_bars(rows, "fairness")},
     ]
