@@ -390,8 +390,10 @@ def _bulk_load(survey: Any, count: int) -> float:
             ) as copy:
                 for record in answers:
                     copy.write_row(record)
-        cursor.execute("ANALYZE surveys_response")
-        cursor.execute("ANALYZE surveys_answer")
+        # What autovacuum does after this many inserts: statistics, and pages marked
+        # all-visible, so counts read from an index need not visit the rows.
+        cursor.execute("VACUUM (ANALYZE) surveys_response")
+        cursor.execute("VACUUM (ANALYZE) surveys_answer")
     return time.perf_counter() - began
 
 

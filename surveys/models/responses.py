@@ -71,7 +71,16 @@ class Response(models.Model):
                 name="survey_response_submitted_has_day",
             ),
         ]
-        indexes = [models.Index(fields=["survey", "status"], name="survey_response_status")]
+        indexes = [
+            models.Index(fields=["survey", "status"], name="survey_response_status"),
+            # Cross-tabulations join answers to their responses' groups: read from this
+            # index (PostgreSQL), not from rows that hold the whole answers.
+            models.Index(
+                fields=["id"],
+                include=["district", "age_band", "target_groups"],
+                name="survey_response_groups",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.survey_id}: {self.id}"
@@ -89,7 +98,10 @@ class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="counted")
     # Denormalised so one survey's answers are read by index, without a join.
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    # Indexed with the option, response and hidden flag (below), not alone.
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     option = models.ForeignKey(
         Option, on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
     )
@@ -107,6 +119,11 @@ class Answer(models.Model):
             # value in the index, PostgreSQL counts them from the index alone.
             models.Index(
                 fields=["survey", "question", "option", "number"], name="survey_answer_count"
+            ),
+            # One question's answers: cross-tabulations read option and response, free-text
+            # counts the hidden flag, from the index alone.
+            models.Index(
+                fields=["question", "option", "response", "hidden"], name="survey_answer_question"
             ),
         ]
 

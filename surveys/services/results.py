@@ -117,15 +117,16 @@ class _Counts:
 
 
 def _text_counts(survey: Survey, text_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Free-text answers per text question: (all, hidden), counted from the answers (one
-    question's rows each, by index), as moderation and account deletion change them."""
+    """Free-text answers per text question of ``survey``: (all, hidden), counted from the
+    answers (index (question, …, hidden) alone), as moderation and account deletion change
+    them."""
     if not text_ids:
         return {}
     return {
         qid: (n, hidden)
-        for qid, n, hidden in Answer.objects.filter(survey=survey, question_id__in=text_ids)
+        for qid, n, hidden in Answer.objects.filter(question_id__in=text_ids)
         .values("question_id")
-        .annotate(n=Count("*"), hidden=Count("pk", filter=Q(hidden=True)))
+        .annotate(n=Count("*"), hidden=Count("hidden", filter=Q(hidden=True)))
         .values_list("question_id", "n", "hidden")
         .order_by()
     }
@@ -313,7 +314,9 @@ def cross_tab(
             return [g for g in (group or []) if g in known]
         return [group if group in known else UNKNOWN]
 
-    answers = Answer.objects.filter(survey=survey, question=question)
+    # By question alone (it is the survey's): the index (question, option, response) holds
+    # all that is read of the answers.
+    answers = Answer.objects.filter(question=question)
     field = "response__target_groups" if by == "target_group" else f"response__{by}"
     # Aggregated in SQL: respondents per option and raw group (a response picks an option
     # once; a target-group "group" is the response's list, split into columns here).
