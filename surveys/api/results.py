@@ -33,8 +33,10 @@ ResultsOutput = inline_serializer(
             child=serializers.DictField(),
             help_text="Per question: code, kind, text, respondents and the figures of its "
             "kind (options with count and share, other; distribution, n, mean, median; "
-            "average rank and Borda points; matrix rows; months; text answers counted, "
-            "hidden ones for staff).",
+            "average rank and Borda points; matrix rows; dates: unit (month, year or "
+            "decade, by how far the answers spread) and periods (YYYY-MM, YYYY, or a "
+            "decade's first year) with count, and n; text answers counted, hidden ones for "
+            "staff).",
         ),
     },
 )
@@ -119,7 +121,7 @@ class SurveyTextAnswers(APIView):
 
     @extend_schema(
         operation_id="surveys_results_text",
-        summary="Free-text answers of a question, newest first, searchable",
+        summary="Free-text answers of a question, latest written first, searchable",
         description="Twenty per page. Answers hidden by moderators are left out, except for "
         "staff of the organisation, who see them with hidden true.",
         parameters=[TextQuery],

@@ -125,6 +125,15 @@ class Answer(models.Model):
             models.Index(
                 fields=["question", "option", "response", "hidden"], name="survey_answer_question"
             ),
+            # Written answers of one question, latest (highest id) first: a page is read
+            # backwards from this index, and the public count (hidden flag included) from
+            # the index alone. Partial: most answers are not written ones.
+            models.Index(
+                fields=["question", "id"],
+                include=["hidden"],
+                condition=Q(option__isnull=True) & ~Q(text=""),
+                name="survey_answer_text",
+            ),
         ]
 
     def __str__(self) -> str:

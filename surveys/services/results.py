@@ -142,8 +142,9 @@ def survey_results(
     1). Scale: distribution, mean, median, ``n``. Number: mean, median, ``n``. Ranking:
     average rank and Borda points per option. Matrix: per row, counts per scale value and
     the mean. Text: the number of answers (hidden ones only for staff, as
-    ``hidden``). Date: answers per month. Answers are not groups of people, so nothing is
-    suppressed here; cross-tabulations are (:func:`cross_tab`).
+    ``hidden``). Date: answers per period (:func:`date_periods`: month, year or decade,
+    by how far the answers spread, ``unit`` saying which). Answers are not groups of
+    people, so nothing is suppressed here; cross-tabulations are (:func:`cross_tab`).
 
     Read from the survey's answer counts (one query, whatever the number of responses)
     and, for free text, one count of the text questions' answers.
@@ -267,8 +268,37 @@ def _question_result(question: Question, stored: _Counts, language: str | None) 
         return {"scale": {"min": low, "max": high}, "rows": rows}
     if question.kind == QuestionKind.DATE:
         months = stored.months.get(qid, [])
-        return {"months": months, "n": sum(m["count"] for m in months)}
+        unit, periods = date_periods(months)
+        return {"unit": unit, "periods": periods, "n": sum(m["count"] for m in months)}
     return {}
+
+
+# Dates answered over a long span (years of birth, of moving in) would be hundreds of
+# months: beyond two years a month is too thin to read, so months add up into years, and
+# beyond thirty years into decades.
+MONTHS_AT_MOST = 24
+YEARS_AT_MOST = 30
+
+
+def date_periods(months: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """Answers per month (``{"month": "YYYY-MM", "count": n}``, in order, from the answer
+    counts) as ``(unit, periods)``: by ``month`` while the answers span at most
+    ``MONTHS_AT_MOST`` months, else by ``year`` (``"YYYY"``) while they span at most
+    ``YEARS_AT_MOST`` years, else by ``decade`` (``"YYY0"``, its first year). Periods
+    without answers are left out."""
+    if not months:
+        return "month", []
+    first, last = months[0]["month"], months[-1]["month"]
+    span = (int(last[:4]) * 12 + int(last[5:7])) - (int(first[:4]) * 12 + int(first[5:7])) + 1
+    if span <= MONTHS_AT_MOST:
+        return "month", [{"period": m["month"], "count": m["count"]} for m in months]
+    years = int(last[:4]) - int(first[:4]) + 1
+    unit, width = ("year", 4) if years <= YEARS_AT_MOST else ("decade", 3)
+    added: dict[str, int] = {}
+    for m in months:
+        key = m["month"][:width] + ("0" if unit == "decade" else "")
+        added[key] = added.get(key, 0) + m["count"]
+    return unit, [{"period": key, "count": n} for key, n in added.items()]
 
 
 # --- cross-tabulation -------------------------------------------------------------------------
@@ -401,15 +431,19 @@ def text_answers(
     page: int = 1,
 ) -> dict[str, Any]:
     """Free-text answers of a text question (or the "other" texts of a choice question),
-    newest first, searchable. Hidden answers only with ``include_hidden`` (staff), marked."""
+    latest first, searchable. Hidden answers only with ``include_hidden`` (staff), marked.
+
+    An answer is written when its response is sent or changed, so a higher id is a later
+    answer: ordered by id, one question's page is read from the index
+    ``survey_answer_text`` (question, id; written answers only) without touching its
+    responses, and counted from that index alone (no search) with the hidden flag in it."""
     question = Question.objects.filter(survey=survey, code=question_code).first()
     if question is None:
         raise ValidationError({"question": _("This survey has no such question.")})
     if question.kind not in TEXT_KINDS and question.kind not in CHOICE_KINDS:
         raise ValidationError({"question": _("This question has no free-text answers.")})
-    answers = Answer.objects.filter(survey=survey, question=question, option__isnull=True).exclude(
-        text=""
-    )
+    # By question alone (it is the survey's), as the index is.
+    answers = Answer.objects.filter(question=question, option__isnull=True).exclude(text="")
     if not include_hidden:
         answers = answers.filter(hidden=False)
     search = (search or "").strip()
@@ -420,9 +454,9 @@ def text_answers(
     page = min(max(1, page), pages)
     start = (page - 1) * PAGE_SIZE
     results = []
-    for answer_id, text, hidden in answers.order_by("-response__submitted_on", "-pk").values_list(
-        "pk", "text", "hidden"
-    )[start : start + PAGE_SIZE]:
+    for answer_id, text, hidden in answers.order_by("-pk").values_list("pk", "text", "hidden")[
+        start : start + PAGE_SIZE
+    ]:
         item: dict[str, Any] = {"id": answer_id, "text": text}
         if include_hidden:
             item["hidden"] = hidden

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from surveys.live import results_snapshot
 from surveys.models import Answer, QuestionKind, ResultsVisibility, SurveyState
 from surveys.services import moderation
 from surveys.services.live_updates import publish_results
@@ -129,3 +130,12 @@ async def test_a_response_submitted_through_the_service_is_pushed(survey, reside
     assert update["payload"]["responses"] == 1
     assert _count(update["payload"], option="o2") == 1
     await live.close()
+
+
+def test_the_frame_says_what_a_date_bar_is(survey):
+    choice_question(survey, "q7", [], kind=QuestionKind.DATE)
+    for value in ("1961-01-01", "2024-06-30"):
+        respond(survey, {"q7": value})
+    dates = next(q for q in results_snapshot("parks")["questions"] if q["code"] == "q7")
+    assert dates["unit"] == "decade"
+    assert [p["period"] for p in dates["periods"]] == ["1960", "2020"]

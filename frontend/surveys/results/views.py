@@ -71,16 +71,30 @@ def _charts(question: dict[str, Any]) -> dict[str, Any]:
         ordered = sorted(question["options"], key=lambda o: (-o["borda"], o["code"]))
         return {"bars": [_bar(o["text"], o["borda"], peak, None) for o in ordered]}
     if kind == QuestionKind.DATE:
-        peak = max((m["count"] for m in question["months"]), default=0)
+        peak = max((p["count"] for p in question["periods"]), default=0)
         return {
-            "bars": [_bar(m["month"], m["count"], peak, question["n"]) for m in question["months"]]
+            "bars": [_bar(p["label"], p["count"], peak, question["n"]) for p in question["periods"]]
         }
     return {}
 
 
+def _period_label(unit: str, period: str) -> str:
+    # A decade is given by its first year: shown as its span, which needs no translation.
+    return f"{period}\N{EN DASH}{int(period) + 9}" if unit == "decade" else period
+
+
+def _with_labels(question: dict[str, Any]) -> dict[str, Any]:
+    if question["kind"] != QuestionKind.DATE:
+        return question
+    periods = [
+        dict(p, label=_period_label(question["unit"], p["period"])) for p in question["periods"]
+    ]
+    return dict(question, periods=periods)
+
+
 def _context(request: HttpRequest, survey: Survey, *, staff: bool) -> dict[str, Any]:
     data = results.survey_results(survey, include_hidden=staff, language=get_language())
-    questions = [dict(q, chart=_charts(q)) for q in data["questions"]]
+    questions = [dict(q, chart=_charts(q)) for q in map(_with_labels, data["questions"])]
     choice_questions = [q for q in questions if q["kind"] in CROSS_KINDS]
     text_questions = [q for q in questions if q["kind"] in TEXT_KINDS]
     context: dict[str, Any] = {
@@ -94,11 +108,19 @@ def _context(request: HttpRequest, survey: Survey, *, staff: bool) -> dict[str, 
         "choice_questions": choice_questions,
         "text_questions": text_questions,
     }
-    # The cross-tabulation and free text asked for (GET forms: no script needed).
+    # The cross-tabulation and free text asked for (GET forms: no script needed). A
+    # cross-tabulation reads one question's answers joined to their responses: only on
+    # request, never by default.
     codes = {q["code"] for q in choice_questions}
-    question = request.GET.get("question") or (choice_questions[0]["code"] if codes else "")
-    by = request.GET.get("by") or "district"
-    if question in codes and by in dict(CROSS_BY):
+    question = request.GET.get("question", "")
+    by = request.GET.get("by", "")
+    cross_errors = {}
+    if (question or by) and question not in codes:
+        cross_errors["question"] = _("Choose one of the questions listed.")
+    if (question or by) and by not in dict(CROSS_BY):
+        cross_errors["by"] = _("Choose district, age band or target group.")
+    context["cross_errors"] = cross_errors
+    if question and by and not cross_errors:
         cross = results.cross_tab(survey, question, by, include_hidden=staff)
         context["cross"] = cross
         # One small table per group: two columns fit any phone, however many groups.

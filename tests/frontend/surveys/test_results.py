@@ -108,6 +108,41 @@ def test_results_published_after_close_are_not_live(client, survey):
     assert "data-live-topic" not in html
 
 
+def test_no_cross_tab_unless_one_is_asked_for(client, survey):
+    html = client.get(PUBLIC).content.decode()
+    section = html[html.index('id="cross"') :].split("</section>")[0]
+    # the form is there, no table
+    assert 'name="question"' in section
+    assert 'name="by"' in section
+    assert "Choose a question and a grouping" in section
+    assert "<caption>Harbour" not in section
+    assert "People who answered" not in section
+
+
+def test_a_bad_cross_tab_request_is_a_form_error(client, survey):
+    response = client.get(PUBLIC, {"question": "q9", "by": "income"})
+    assert response.status_code == 200
+    section = response.content.decode()
+    section = section[section.index('id="cross"') :].split("</section>")[0]
+    assert "Choose one of the questions listed." in section
+    assert "Choose district, age band or target group." in section
+    assert 'aria-invalid="true"' in section
+    assert "<caption>Harbour" not in section
+
+
+def test_dates_over_decades_are_drawn_by_decade(client, survey):
+    choice_question(survey, "q7", [], kind=QuestionKind.DATE, text="When did you move here?")
+    for value in ("1951-03-01", "1958-01-01", "2019-05-05"):
+        respond(survey, {"q7": value})
+    html = client.get(PUBLIC).content.decode()
+    dates = html[html.index('id="q-q7"') :].split("</section>")[0]
+    assert "by decade" in dates
+    assert '<th scope="col">Decade</th>' in dates
+    assert '<th scope="row">1950\N{EN DASH}1959</th><td class="num">2</td>' in dates
+    assert '<th scope="row">2010\N{EN DASH}2019</th><td class="num">1</td>' in dates
+    assert "1951-03" not in dates
+
+
 def test_cross_tab_by_district_suppresses_small_groups(client, survey):
     html = client.get(PUBLIC, {"question": "q1", "by": "district"}).content.decode()
     section = html[html.index('id="cross"') :]

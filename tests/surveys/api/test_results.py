@@ -101,6 +101,25 @@ def test_results_body(client, survey):
     assert {o["code"]: o["count"] for o in choice["options"]} == {"o1": 7, "o2": 5}
 
 
+def test_dates_say_what_a_period_is(client, survey):
+    choice_question(survey, "q7", [], kind=QuestionKind.DATE)
+    for value in ("2001-02-03", "2003-04-05"):
+        respond(survey, {"q7": value})
+    dates = next(q for q in client.get(URL).json()["questions"] if q["code"] == "q7")
+    assert dates["unit"] == "year"
+    assert dates["periods"] == [
+        {"period": "2001", "count": 1},
+        {"period": "2003", "count": 1},
+    ]
+    assert dates["n"] == 2
+
+
+def test_written_answers_latest_first(client, survey):
+    body = client.get(URL + "text/", {"question": "q9"}).json()
+    assert body["count"] == 11  # idea 0 is hidden
+    assert [a["text"] for a in body["results"][:3]] == ["idea 11", "idea 10", "idea 9"]
+
+
 def test_cross_tab_is_suppressed(client, survey):
     body = client.get(URL + "cross/?question=q1&by=district").json()
     harbour = [c["key"] for c in body["columns"]].index("harbour")

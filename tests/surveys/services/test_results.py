@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from engagement.people.models import District
 from engagement.statistics import THRESHOLD
 from surveys.models import Answer, QuestionKind, Response, ResponseStatus
-from surveys.services.results import cross_tab, survey_results, text_answers
+from surveys.services.results import cross_tab, date_periods, survey_results, text_answers
 from tests.surveys.counted import respond
 from tests.surveys.factories import SurveyFactory, choice_question
 
@@ -199,15 +199,57 @@ def test_text_is_counted_and_hidden_ones_only_for_staff(survey):
     assert staff["hidden"] == 1
 
 
-def test_dates_by_month(survey):
+def test_dates_by_month_while_they_span_two_years_at_most(survey):
     choice_question(survey, "q8", [], kind=QuestionKind.DATE)
-    for value in ["2026-05-01", "2026-05-30", "2026-07-02"]:
+    for value in ["2025-08-01", "2026-05-01", "2026-05-30", "2027-07-02"]:
         respond(survey, {"q8": value})
     item = _question(survey_results(survey, include_hidden=False), "q8")
-    assert item["months"] == [
-        {"month": "2026-05", "count": 2},
-        {"month": "2026-07", "count": 1},
+    assert item["unit"] == "month"
+    assert item["periods"] == [
+        {"period": "2025-08", "count": 1},
+        {"period": "2026-05", "count": 2},
+        {"period": "2027-07", "count": 1},
     ]
+    assert item["n"] == 4
+
+
+def test_dates_over_more_than_two_years_by_year(survey):
+    choice_question(survey, "q8", [], kind=QuestionKind.DATE)
+    # August 2025 to August 2027: 25 months
+    for value in ["2025-08-01", "2026-05-01", "2026-12-30", "2027-08-02"]:
+        respond(survey, {"q8": value})
+    item = _question(survey_results(survey, include_hidden=False), "q8")
+    assert item["unit"] == "year"
+    assert item["periods"] == [
+        {"period": "2025", "count": 1},
+        {"period": "2026", "count": 2},
+        {"period": "2027", "count": 1},
+    ]
+    assert item["n"] == 4
+
+
+def test_dates_over_more_than_thirty_years_by_decade(survey):
+    choice_question(survey, "q8", [], kind=QuestionKind.DATE)
+    for value in ["1950-01-01", "1959-12-31", "1984-06-01", "1989-01-01", "1990-01-01"]:
+        respond(survey, {"q8": value})
+    item = _question(survey_results(survey, include_hidden=False), "q8")
+    assert item["unit"] == "decade"
+    assert item["periods"] == [
+        {"period": "1950", "count": 2},
+        {"period": "1980", "count": 2},
+        {"period": "1990", "count": 1},
+    ]
+
+
+def test_date_periods_at_their_limits():
+    def months(*keys):
+        return [{"month": key, "count": 1} for key in keys]
+
+    assert date_periods([]) == ("month", [])
+    assert date_periods(months("2024-01", "2025-12"))[0] == "month"  # 24 months
+    assert date_periods(months("2024-01", "2026-01"))[0] == "year"  # 25
+    assert date_periods(months("1990-01", "2019-12"))[0] == "year"  # 30 years
+    assert date_periods(months("1990-12", "2020-01"))[0] == "decade"  # 31 years
 
 
 def test_translated_texts(survey):
@@ -333,20 +375,26 @@ def test_other_answers_are_a_row_of_their_own(survey, districts):
 # --- free text ---------------------------------------------------------------------------------
 
 
-def test_text_answers_newest_first_searchable_hidden_for_staff_only(survey):
+def test_text_answers_latest_written_first_searchable_hidden_for_staff_only(survey):
     import datetime
 
     choice_question(survey, "q9", [], kind=QuestionKind.LONG_TEXT)
     respond(survey, {"q9": "More trees please"}, day=datetime.date(2026, 5, 1))
     respond(survey, {"q9": "Fix the benches"}, day=datetime.date(2026, 5, 3))
+    # Written last, though its response's day is earlier (a late upload): listed first.
     respond(survey, {"q9": "TREES by the river"}, day=datetime.date(2026, 5, 2))
     Answer.objects.filter(text="Fix the benches").update(hidden=True)
     public = text_answers(survey, "q9", include_hidden=False)
     assert [a["text"] for a in public["results"]] == ["TREES by the river", "More trees please"]
+    assert public["count"] == 2
     assert "hidden" not in public["results"][0]
     staff = text_answers(survey, "q9", include_hidden=True)
-    assert staff["results"][0]["text"] == "Fix the benches"
-    assert staff["results"][0]["hidden"] is True
+    assert [(a["text"], a["hidden"]) for a in staff["results"]] == [
+        ("TREES by the river", False),
+        ("Fix the benches", True),
+        ("More trees please", False),
+    ]
+    assert staff["count"] == 3
     found = text_answers(survey, "q9", search="trees", include_hidden=False)
     assert found["count"] == 2
     assert text_answers(survey, "q9", search="bench", include_hidden=False)["count"] == 0
