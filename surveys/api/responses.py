@@ -9,6 +9,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -47,7 +48,14 @@ def _answering(call: Callable[[], Any]) -> Any:
     try:
         return call()
     except responding.AnswersInvalid as invalid:
-        raise exceptions.ValidationError({"answers": invalid.by_question}) from None
+        raise exceptions.ValidationError(
+            {
+                "answers": {
+                    code: [ErrorDetail(message, code="invalid_answer") for message in messages]
+                    for code, messages in invalid.by_question.items()
+                }
+            }
+        ) from None
     except responding.NotEligible as refused:
         raise exceptions.PermissionDenied(
             {"detail": str(refused), "reasons": refused.reasons}

@@ -72,8 +72,6 @@ class TextQuery(Input):
 
 
 class SurveyResults(APIView):
-    permission_classes: list = []
-
     @extend_schema(
         operation_id="surveys_results",
         summary="A survey's results per question",
@@ -91,7 +89,7 @@ class SurveyResults(APIView):
 
 
 class SurveyCrossTab(APIView):
-    permission_classes: list = []
+    error_codes_in_body = True  # read by engagement.http.api.api_exception_handler
 
     @extend_schema(
         operation_id="surveys_results_cross",
@@ -117,7 +115,7 @@ class SurveyCrossTab(APIView):
 
 
 class SurveyTextAnswers(APIView):
-    permission_classes: list = []
+    error_codes_in_body = True  # read by engagement.http.api.api_exception_handler
 
     @extend_schema(
         operation_id="surveys_results_text",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from surveys.models import Answer, Survey
@@ -26,7 +27,8 @@ def set_answer_hidden(survey: Survey, answer_id: int, *, hidden: bool, actor: An
             .first()
         )
         if answer is None:
-            raise ValidationError({"answer": _("This survey has no such free-text answer.")})
+            # The answer is named in the address: no such answer is a missing page.
+            raise Http404(_("This survey has no such free-text answer."))
         if answer.hidden != hidden:
             answer.hidden = hidden
             answer.save(update_fields=["hidden"])

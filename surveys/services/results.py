@@ -329,9 +329,21 @@ def cross_tab(
         .first()
     )
     if question is None:
-        raise ValidationError({"question": _("This survey has no such question.")})
+        raise ValidationError(
+            {
+                "question": ValidationError(
+                    _("This survey has no such question."), code="unknown_question"
+                )
+            }
+        )
     if question.kind not in CHOICE_KINDS:
-        raise ValidationError({"question": _("Only choice questions can be broken down by group.")})
+        raise ValidationError(
+            {
+                "question": ValidationError(
+                    _("Only choice questions can be broken down by group."), code="not_a_choice"
+                )
+            }
+        )
     options = list(question.options.all())
     option_codes = {o.pk: o.code for o in options}
     rows = [(o.code, _label(o, "text", None)) for o in options]
@@ -439,7 +451,13 @@ def text_answers(
     responses, and counted from that index alone (no search) with the hidden flag in it."""
     question = Question.objects.filter(survey=survey, code=question_code).first()
     if question is None:
-        raise ValidationError({"question": _("This survey has no such question.")})
+        raise ValidationError(
+            {
+                "question": ValidationError(
+                    _("This survey has no such question."), code="unknown_question"
+                )
+            }
+        )
     if question.kind not in TEXT_KINDS and question.kind not in CHOICE_KINDS:
         raise ValidationError({"question": _("This question has no free-text answers.")})
     # By question alone (it is the survey's), as the index is.

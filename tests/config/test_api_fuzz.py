@@ -112,6 +112,13 @@ BUSINESS_RULES = {
     "no_questions": "a survey is published with at least one question",
     "closes_in_past": "a survey opens or reopens only before its closing time",
     "has_responses": "an answered survey cannot become a draft again",
+    "invalid_answer": "answers are checked against each survey's own questions and conditions",
+    "closed": "a survey takes answers only while it is open",
+    "not_open": "a survey takes answers only once it has opened",
+    "already_submitted": "a sent response is changed, not kept as a draft",
+    "already_answered": "a survey that does not allow changes takes one response a person",
+    "unknown_question": "cross-tabulations and written answers name a question of the survey",
+    "not_a_choice": "only choice questions are broken down by group",
 }
 
 # The same for the endpoints that keep DRF's plain error shape (no ``error_codes``):

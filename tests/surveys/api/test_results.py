@@ -162,8 +162,9 @@ def test_only_moderators_hide_and_show(client, survey, resident, gdansk_admin, r
     assert client.post(f"{URL}text/{answer.pk}/show/").json()["hidden"] is False
     choice = Answer.objects.filter(option__isnull=False).first()
     response = client.post(f"{URL}text/{choice.pk}/hide/")
-    assert response.status_code == 400
-    assert "answer" in response.json()
+    assert response.status_code == 404  # the address names no free-text answer
+    assert response.json()["detail"] == "This survey has no such free-text answer."
+    assert not Answer.objects.filter(pk=choice.pk, hidden=True).exists()
 
 
 def test_the_schema_names_the_results_endpoints(client):
