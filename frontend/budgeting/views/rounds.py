@@ -403,22 +403,24 @@ def timeline(budget_round: BudgetRound, *, needs_assessment: bool = False) -> li
 def cycle_surveys(budget_round: BudgetRound) -> dict[str, Any]:
     """The round's needs-assessment and evaluation surveys as its page shows them.
 
-    The needs survey is shown during the needs assessment, and afterwards while its results
-    are public; the evaluation survey likewise from the evaluation phase on. Each comes with
-    the page to answer it (while open) and its public results (once published).
+    The needs survey is shown during the needs assessment; the evaluation survey during the
+    evaluation phase, and already while it is open once the results are out (cities ask
+    right after the results). Afterwards each stays while its results are public. Each comes
+    with the page to answer it (while open) and its public results (once published).
     """
     shown = []
     needs = round_survey(budget_round.pk, SurveyPurpose.NEEDS_ASSESSMENT)
     evaluation = round_survey(budget_round.pk, SurveyPurpose.EVALUATION)
-    for purpose, entry, phase in (
-        (SurveyPurpose.NEEDS_ASSESSMENT, needs, Phase.NEEDS_ASSESSMENT),
-        (SurveyPurpose.EVALUATION, evaluation, Phase.EVALUATION),
+    for purpose, entry, phase, asked_from in (
+        (SurveyPurpose.NEEDS_ASSESSMENT, needs, Phase.NEEDS_ASSESSMENT, Phase.NEEDS_ASSESSMENT),
+        (SurveyPurpose.EVALUATION, evaluation, Phase.EVALUATION, Phase.RESULTS),
     ):
         if entry is None:
             continue
         in_phase = budget_round.phase == phase
+        open_to_answer = entry.is_open and not phases.is_after(asked_from, budget_round.phase)
         after = phases.is_after(budget_round.phase, phase)
-        if in_phase or (after and entry.results_published):
+        if in_phase or open_to_answer or (after and entry.results_published):
             shown.append(_survey_card(purpose, entry))
     return {"cycle_surveys": shown, "has_needs_survey": needs is not None}
 

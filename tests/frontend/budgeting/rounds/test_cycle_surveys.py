@@ -145,14 +145,29 @@ class TestEvaluationSurvey:
         assert f'href="/surveys/{survey.slug}/">Tell us how it went</a>' in html
         assert "Tell the city how the round went" in html
 
-    def test_not_shown_before_the_evaluation_phase(self, client, riga):
-        budget_round = round_in("implementation", riga)
+    def test_not_shown_before_the_results(self, client, riga):
+        budget_round = round_in("tallying", riga)
         SurveyFactory(
             organisation=riga,
             budget_round=budget_round,
             purpose=SurveyPurpose.EVALUATION,
             title="How did the round go?",
         )
+        assert "How did the round go?" not in page(client, budget_round)
+
+    def test_asked_as_soon_as_the_results_are_out_while_open(self, client, riga):
+        budget_round = round_in("results", riga)
+        survey = SurveyFactory(
+            organisation=riga,
+            budget_round=budget_round,
+            purpose=SurveyPurpose.EVALUATION,
+            title="How did the round go?",
+        )
+        html = page(client, budget_round)
+        assert f'href="/surveys/{survey.slug}/">Tell us how it went</a>' in html
+        survey.state = SurveyState.SCHEDULED
+        survey.opens_at = timezone.now() + datetime.timedelta(days=3)
+        survey.save()
         assert "How did the round go?" not in page(client, budget_round)
 
     def test_a_consultation_linked_to_the_round_is_not_the_evaluation(self, client, riga):
