@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from engagement.people.models import Organisation
-from frontend.staff_access import link, staff_crumbs, staff_page
+from frontend.staff_access import staff_crumbs, staff_page
 from surveys.models import Response, ResponseStatus, Survey
 from surveys.permissions import can_read_all_results
 from surveys.services.exports import is_anonymous
@@ -46,7 +46,7 @@ def staff_survey_exports(request: HttpRequest, survey: Survey) -> HttpResponse:
             "submitted": Response.objects.filter(
                 survey=survey, status=ResponseStatus.SUBMITTED
             ).count(),
-            "results_url": link("staff_survey_results", survey.slug),
+            "results_url": reverse("frontend:staff_survey_results", args=[survey.slug]),
             "crumbs": staff_crumbs(survey.organisation, (survey.title, None), (_("Files"), None)),
         },
     )

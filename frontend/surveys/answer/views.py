@@ -72,7 +72,7 @@ def organisation_surveys(request: HttpRequest, org_slug: str) -> HttpResponse:
                 "state": state,
                 "state_label": SurveyState(state).label,
                 "url": survey.get_absolute_url(),
-                "results_url": link("survey_results", survey.slug)
+                "results_url": reverse("frontend:survey_results", args=[survey.slug])
                 if permissions.results_published(survey)
                 else None,
             }
@@ -294,7 +294,7 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
             "crumbs": _crumbs(survey),
             "state": state_now,
             "description": localised(survey, "description"),
-            "results_url": link("survey_results", survey.slug)
+            "results_url": reverse("frontend:survey_results", args=[survey.slug])
             if permissions.results_published(survey)
             else None,
         }
@@ -440,7 +440,7 @@ def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
         **_base(request, survey),
         "crumbs": _crumbs(survey, (_("Thank you"), None)),
         "may_change": responding.may_change(survey, own),
-        "results_url": link("survey_results", survey.slug)
+        "results_url": reverse("frontend:survey_results", args=[survey.slug])
         if permissions.results_published(survey)
         else None,
         "more_url": reverse("frontend:organisation_surveys", args=[survey.organisation.slug]),

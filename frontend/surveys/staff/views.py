@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from engagement.people import permissions as people_permissions
 from engagement.people.models import Organisation
 from frontend.service_errors import add_service_errors
-from frontend.staff_access import link, require_role, signed_in, staff_crumbs, staff_page
+from frontend.staff_access import require_role, signed_in, staff_crumbs, staff_page
 from frontend.surveys.staff.forms import (
     ConditionForm,
     OptionForm,
@@ -218,10 +218,7 @@ def staff_survey(request: HttpRequest, survey: Survey) -> HttpResponse:
     """A survey's staff page: its builders edit it; other staff go to its results."""
     if permissions.can_build(request.user, survey.organisation):
         return redirect("frontend:staff_survey_build", survey.slug)
-    target = link("staff_survey_results", survey.slug) or link("survey", survey.slug)
-    if target is None:
-        return redirect("frontend:staff_surveys", survey.organisation.slug)
-    return redirect(target)
+    return redirect("frontend:staff_survey_results", survey.slug)
 
 
 # --- settings ------------------------------------------------------------------------------

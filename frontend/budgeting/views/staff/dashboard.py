@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from budgeting.live import topics as live
 from budgeting.models import BudgetRound
@@ -67,12 +68,12 @@ def cycle_survey_boxes(request: HttpRequest, budget_round: BudgetRound) -> list[
                 {
                     "survey": survey,
                     "state": current_state(survey),
-                    "url": link("staff_survey", survey.slug),
+                    "url": reverse("frontend:staff_survey", args=[survey.slug]),
                 }
             )
     admin = permissions.can_manage_organisation(request.user, budget_round.organisation)
     # The survey builder's new-survey page, which starts from ?template= linked to ?round=.
-    new_survey = link("staff_survey_new") if admin else None
+    new_survey = reverse("frontend:staff_survey_new") if admin else None
     return [
         {
             "purpose": purpose,
