@@ -9,4 +9,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("kopa")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each package that defines tasks, in a ``tasks`` module.
-app.autodiscover_tasks(["engagement.notifications", "budgeting", "surveys"])
+app.autodiscover_tasks(["engagement.notifications", "budgeting", "surveys", "workshops"])

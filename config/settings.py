@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "engagement",
     "budgeting",
     "surveys",
+    "workshops",
     "frontend",
     "config.apps.OperationsConfig",
 ]
@@ -208,6 +209,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "scheduled-phases": {"task": "budgeting.tasks.run_scheduled_phases", "schedule": 60.0},
     "scheduled-surveys": {"task": "surveys.tasks.advance_surveys", "schedule": 60.0},
+    # Reminders a day and an hour before; registration answers deleted 30 days after.
+    "workshop-reminders": {"task": "workshops.tasks.send_reminders", "schedule": 60.0},
+    "workshop-retention": {"task": "workshops.tasks.delete_expired_answers", "schedule": 3600.0},
 }
 
 # --- Accounts --------------------------------------------------------------------------------

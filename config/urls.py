@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("budgeting.api.urls")),
     path("", include("budgeting.api.urls_implementation")),
     path("", include("surveys.api.urls")),
+    path("", include("workshops.api.urls")),
 ]
 
 urlpatterns = [

@@ -18,4 +18,5 @@ urlpatterns = [
     path("staff/", include("frontend.budgeting.urls_staff")),
     path("staff/", include("frontend.ideas.urls_staff")),
     path("", include("frontend.surveys.urls")),
+    path("", include("frontend.workshops.urls")),
 ]

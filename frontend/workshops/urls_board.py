@@ -1,0 +1,3 @@
+"""Workshop pages (board)."""
+
+urlpatterns: list = []

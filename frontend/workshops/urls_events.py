@@ -1,0 +1,3 @@
+"""Workshop pages (events)."""
+
+urlpatterns: list = []

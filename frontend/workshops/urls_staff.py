@@ -1,0 +1,3 @@
+"""Workshop pages (staff)."""
+
+urlpatterns: list = []

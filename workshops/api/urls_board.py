@@ -1,0 +1,3 @@
+"""Workshop API URLs (board)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Workshop API URLs (events)."""
+
+urlpatterns: list = []
