@@ -19,8 +19,11 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -163,11 +166,130 @@ def seq_floor() -> int:
     return time.time_ns() // 1000
 
 
+# --- presence: how many sockets watch a topic, across processes -----------------------------
+#
+# Only for topic kinds registered with ``presence=True`` (a workshop board shows "n people
+# here"); other topics cost nothing extra. With Redis each process keeps its own count of a
+# topic's local sockets in the hash ``<prefix>:live:presence:<topic>`` (field = the process,
+# value = "count:expires_at_ms" by Redis's clock), rewritten every
+# ``PRESENCE_REFRESH_SECONDS``; a process that died without saying goodbye stops refreshing
+# and its count is left out once expired. Redis 7.0 has no per-field expiry, hence the time
+# in the value (readers drop expired fields) plus an expiry on the whole hash. A join or
+# leave rewrites the process's count and bumps and announces the topic's seq in the same
+# script, so every process pushes the new number. Without Redis the count is the in-process
+# broadcasters'.
+
+PRESENCE_TTL_MS = 30_000
+PRESENCE_REFRESH_SECONDS = 10.0
+
+
+def presence_key(topic: str) -> str:
+    return f"{_prefix()}:presence:{topic}"
+
+
+# KEYS: presence hash, seq key. ARGV: field, count, ttl ms, dirty channel ('' = no announce).
+# Returns the topic's new seq (as text: exact beyond Lua's integers), or '' without announce.
+_PRESENCE_SET = """
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local ttl = tonumber(ARGV[3])
+if tonumber(ARGV[2]) > 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. string.format('%.0f', ms + ttl))
+  redis.call('PEXPIRE', KEYS[1], ttl)
+else
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
+if ARGV[4] == '' then
+  return ''
+end
+local seq = redis.call('INCR', KEYS[2])
+if seq == 1 then
+  seq = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  redis.call('SET', KEYS[2], string.format('%.0f', seq))
+end
+redis.call('PUBLISH', ARGV[4], string.format('%.0f', seq))
+return string.format('%.0f', seq)
+"""
+
+# KEYS: presence hashes. ARGV: field, ttl ms, then one count per key.
+_PRESENCE_REFRESH = """
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+for i, key in ipairs(KEYS) do
+  redis.call('HSET', key, ARGV[1], ARGV[2 + i] .. ':' .. string.format('%.0f', ms + ttl))
+  redis.call('PEXPIRE', key, ttl)
+end
+return #KEYS
+"""
+
+# KEYS: presence hash. The sum of the fresh counts; expired fields are removed.
+_PRESENCE_COUNT = """
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local entries = redis.call('HGETALL', KEYS[1])
+local total = 0
+for i = 1, #entries, 2 do
+  local count, expires = string.match(entries[i + 1], '^(%d+):(%d+)$')
+  if count == nil or tonumber(expires) <= ms then
+    redis.call('HDEL', KEYS[1], entries[i])
+  else
+    total = total + tonumber(count)
+  end
+end
+return total
+"""
+
+
+def tracks_presence(topic: str) -> bool:
+    resolved = topic_kind(topic)
+    return resolved is not None and resolved[0].presence
+
+
+def topic_presence(topic: str) -> int:
+    """How many sockets watch ``topic`` now, across every ASGI process (synchronous: read
+    by snapshots in a worker thread, and by HTTP views). Never raises: while Redis is away it
+    answers what this process sees."""
+    if settings.REDIS_URL:
+        breaker = breaker_for(settings.REDIS_URL)
+        if breaker.closed:
+            try:
+                return int(breaker.script(_PRESENCE_COUNT)(keys=[presence_key(topic)]))
+            except REDIS_DOWN as error:
+                breaker.trip(error)
+            except redis.RedisError:
+                logger.exception("live: could not read the presence of %s", topic)
+    with _lock:
+        instances = list(_started)
+    return sum(instance.subscriber_count(topic) for instance in instances)
+
+
+def topic_seq(topic: str) -> int:
+    """The topic's current ``seq`` for synchronous readers (an HTTP view that returns a state
+    the page then keeps live): read it BEFORE reading the state, so the state includes at least
+    every change up to it, as a pushed frame's does. 0 while Redis is away (a seq nobody was
+    given: the page's ``since`` then gets a snapshot)."""
+    if settings.REDIS_URL:
+        breaker = breaker_for(settings.REDIS_URL)
+        if breaker.closed:
+            try:
+                return int(breaker.script(_CURRENT_SEQ)(keys=[seq_key(topic)]))
+            except REDIS_DOWN as error:
+                breaker.trip(error)
+            except redis.RedisError:
+                logger.exception("live: could not read the seq of %s", topic)
+        return 0
+    with _lock:
+        return _local_seq.setdefault(topic, seq_floor())
+
+
 # --- The publishing side (synchronous: services, after commit) ------------------------------
 
 _lock = threading.Lock()
 _local_seq: dict[str, int] = {}
 _instances: set[Broadcaster] = set()
+# Every started broadcaster of this process (with or without Redis): presence without Redis.
+_started: set[Broadcaster] = set()
 
 # Topics whose dirty mark was skipped while Redis was away: announced when it is back, so
 # pages watching them catch up although nothing else changes (bounded: a page that misses one
@@ -250,11 +372,17 @@ class Broadcaster:
         # False while the Redis subscription is lost: sockets are told (a "status" frame),
         # so pages show "reconnecting" although their own connection is fine.
         self.healthy = True
+        # Presence: this process's field in the topics' presence hashes.
+        self.process_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._presence_tasks: set[asyncio.Task[Any]] = set()
+        self._presence_refresher: asyncio.Task[None] | None = None
 
     # lifecycle
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        with _lock:
+            _started.add(self)
         if self.redis_url:
             self._redis = redis.asyncio.Redis.from_url(
                 self.redis_url, decode_responses=True, socket_connect_timeout=timeout_seconds()
@@ -266,6 +394,9 @@ class Broadcaster:
                 socket_connect_timeout=timeout_seconds(),
             )
             self._listener = asyncio.create_task(self._listen(), context=contextvars.Context())
+            self._presence_refresher = asyncio.create_task(
+                self._refresh_presence_forever(), context=contextvars.Context()
+            )
             # Redis down at start must not refuse websockets: the listener keeps retrying.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._subscribed.wait(), timeout=2)
@@ -277,7 +408,19 @@ class Broadcaster:
     async def close(self) -> None:
         with _lock:
             _instances.discard(self)
-        tasks = [*self._flushers.values(), *([self._listener] if self._listener else [])]
+            _started.discard(self)
+        if self._commands is not None and self.healthy:
+            # A clean shutdown takes this process's counts away at once and says so (a crash,
+            # or Redis away: on expiry).
+            for topic in [t for t in self._subscribers if tracks_presence(t)]:
+                with contextlib.suppress(redis.RedisError, OSError):
+                    await self._write_presence(topic, 0, announce=True)
+        tasks = [
+            *self._flushers.values(),
+            *self._presence_tasks,
+            *([self._listener] if self._listener else []),
+            *([self._presence_refresher] if self._presence_refresher else []),
+        ]
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -345,6 +488,9 @@ class Broadcaster:
         Counters of unwatched topics are read afresh when next needed."""
         watched = list(self._subscribers)
         self._seq = {topic: self._seq[topic] for topic in watched if topic in self._seq}
+        # A restarted Redis lost the presence counts too.
+        with contextlib.suppress(redis.RedisError, OSError):
+            await self._refresh_presence()
         for start in range(0, len(watched), 100):
             chunk = watched[start : start + 100]
             await self._announce(chunk, least=[self._seq.get(t, 0) + 1 for t in chunk])
@@ -476,16 +622,29 @@ class Broadcaster:
         """Add a local subscriber; returns the topic's current ``seq``. ``raw`` is the
         socket's direct writer (:func:`raw_writer`), if it has one."""
         seq = await self.current_seq(topic)
-        self._subscribers.setdefault(topic, set()).add(send)
+        subscribers = self._subscribers.setdefault(topic, set())
+        joined = send not in subscribers
+        subscribers.add(send)
         if raw is not None:
             self._raw[send] = raw
+        if joined and tracks_presence(topic):
+            # The seq after the join: the snapshot the subscriber gets next counts it.
+            seq = await self._presence_changed(topic) or seq
         return seq
 
     def unsubscribe(self, topic: str, send: Send) -> None:
         subscribers = self._subscribers.get(topic)
         if subscribers is None:
             return
+        left = send in subscribers
         subscribers.discard(send)
+        if left and tracks_presence(topic):
+            with contextlib.suppress(RuntimeError):  # no running loop (shutting down)
+                task = asyncio.get_running_loop().create_task(
+                    self._presence_changed(topic), context=contextvars.Context()
+                )
+                self._presence_tasks.add(task)
+                task.add_done_callback(self._presence_tasks.discard)
         if not any(send in others for others in self._subscribers.values()):
             self._raw.pop(send, None)
         if not subscribers:
@@ -496,6 +655,56 @@ class Broadcaster:
 
     def subscriber_count(self, topic: str) -> int:
         return len(self._subscribers.get(topic, ()))
+
+    # presence (topic kinds registered with presence=True)
+
+    async def _write_presence(self, topic: str, count: int, *, announce: bool = False) -> int:
+        script = self._script(_PRESENCE_SET)
+        channel = dirty_channel(topic) if announce else ""
+        result = await script(
+            keys=[presence_key(topic), seq_key(topic)],
+            args=[self.process_id, count, PRESENCE_TTL_MS, channel],
+        )
+        return int(result) if result else 0
+
+    async def _presence_changed(self, topic: str) -> int | None:
+        """A socket joined or left ``topic``: publish this process's new count and mark the
+        topic dirty so every process pushes the new presence. Returns the topic's new seq
+        (None if Redis failed: the count is refreshed later, pushes resume with the next
+        change)."""
+        count = self.subscriber_count(topic)
+        if self._commands is not None:
+            try:
+                seq = await self._write_presence(topic, count, announce=True)
+            except (redis.RedisError, OSError):
+                logger.debug("live: could not write the presence of %s", topic)
+                return None
+            self._mark(topic, seq)
+            return seq
+        mark_dirty(topic)  # in-process: no I/O
+        await asyncio.sleep(0)  # let the scheduled _mark run: the seq is the bumped one
+        return self._seq.get(topic)
+
+    async def _refresh_presence(self) -> None:
+        """Rewrite this process's counts of every watched presence topic (keeps them from
+        expiring; restores them after a Redis restart)."""
+        topics = [t for t, sends in self._subscribers.items() if sends and tracks_presence(t)]
+        if not topics or self._commands is None:
+            return
+        for start in range(0, len(topics), 100):
+            chunk = topics[start : start + 100]
+            await self._script(_PRESENCE_REFRESH)(
+                keys=[presence_key(t) for t in chunk],
+                args=[self.process_id, PRESENCE_TTL_MS] + [self.subscriber_count(t) for t in chunk],
+            )
+
+    async def _refresh_presence_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_REFRESH_SECONDS)
+            try:
+                await self._refresh_presence()
+            except (redis.RedisError, OSError):
+                logger.debug("live: presence refresh failed; retrying")
 
     async def snapshot(self, topic: str) -> tuple[int, dict[str, Any]]:
         """The current ``(seq, state)``; reuses the last pushed state when nothing changed."""

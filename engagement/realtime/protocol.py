@@ -103,6 +103,10 @@ class TopicKind:
     # key -> JSON-serialisable state. Synchronous (database); read at most once per
     # coalescing interval per process, never per vote.
     snapshot: Callable[[str], dict[str, Any]]
+    # Count the sockets watching each topic of this kind across processes
+    # (``broadcast.topic_presence``), and mark the topic dirty when one joins or leaves, so a
+    # snapshot may show "n people here". Off by default: it costs a Redis write per join.
+    presence: bool = False
 
 
 _topic_kinds: dict[tuple[str, str], TopicKind] = {}
@@ -114,8 +118,9 @@ def register_topic_kind(
     *,
     authorize: Callable[[str, Any], None],
     snapshot: Callable[[str], dict[str, Any]],
+    presence: bool = False,
 ) -> None:
-    _topic_kinds[(scope, kind)] = TopicKind(scope, kind, authorize, snapshot)
+    _topic_kinds[(scope, kind)] = TopicKind(scope, kind, authorize, snapshot, presence)
 
 
 def topic_kind(topic: Any) -> tuple[TopicKind, str] | None:
