@@ -341,6 +341,10 @@ REST_FRAMEWORK = {
         "personal_data": env_str("KOPA_THROTTLE_PERSONAL_DATA", "10/min"),
         # Survey responses (drafts and submits), per person or, anonymously, per address.
         "survey_response": env_str("KOPA_THROTTLE_SURVEY_RESPONSE", "60/hour"),
+        # Joining a workshop board with its code (API and page), per person or address.
+        "board_join": env_str("KOPA_THROTTLE_BOARD_JOIN", "120/min"),
+        # Registering for workshops and cancelling, per person.
+        "workshop_registration": env_str("KOPA_THROTTLE_WORKSHOP_REGISTRATION", "30/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -377,6 +381,10 @@ SPECTACULAR_SETTINGS = {
         "SurveyStateEnum": "surveys.models.SurveyState",
         "SurveyPurposeEnum": "surveys.models.SurveyPurpose",
         "ResultsVisibilityEnum": "surveys.models.ResultsVisibility",
+        "WorkshopFormatEnum": "workshops.models.WorkshopFormat",
+        "WorkshopStatusEnum": "workshops.models.WorkshopStatus",
+        "RegistrationStatusEnum": "workshops.models.RegistrationStatus",
+        "BoardStageEnum": "workshops.models.BoardStage",
     },
 }
 

@@ -47,6 +47,7 @@ DEFAULT_CHANNELS: dict[str, dict[str, bool]] = {
     EventGroup.DISCUSSION: {"in_app": True, "email": False},
     EventGroup.MODERATION: {"in_app": True, "email": True},
     EventGroup.PROJECTS: {"in_app": True, "email": True},
+    EventGroup.WORKSHOPS: {"in_app": True, "email": True},
 }
 
 

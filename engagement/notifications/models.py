@@ -24,6 +24,7 @@ class EventGroup(models.TextChoices):
     DISCUSSION = "discussion", _("Comments and replies")
     MODERATION = "moderation", _("Moderation of my content")
     PROJECTS = "projects", _("Projects I follow")
+    WORKSHOPS = "workshops", _("Workshops I registered for")
 
 
 class EmailDigest(models.TextChoices):

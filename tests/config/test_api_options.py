@@ -43,6 +43,10 @@ def routes(schema, riga):
         "image_id": 1,
         "answer_id": 1,
         "notification_id": notification.pk,
+        "workshop_id": 1,
+        "photo_id": 1,
+        "note_id": 1,
+        "cluster_id": 1,
         "fmt": "csv",
     }
     organisation_paths = ("/api/v1/organisations/{slug}/",)

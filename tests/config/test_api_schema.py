@@ -103,6 +103,7 @@ def test_request_bodies_are_json_except_where_files_are_taken(schema):
     }
     uploads = {
         ("/api/v1/ideas/{idea_id}/images/", "post"): {"multipart/form-data"},
+        ("/api/v1/workshops/{workshop_id}/photos/", "post"): {"multipart/form-data"},
         ("/api/v1/rounds/{slug}/projects/{project_id}/implementation/updates/", "post"): {
             "application/json",
             "multipart/form-data",

@@ -139,6 +139,7 @@ def test_preferences_have_defaults_and_change_partially(client, resident):
         "discussion": (True, False),
         "moderation": (True, True),
         "projects": (True, True),
+        "workshops": (True, True),
     }
     response = client.put(
         PREFERENCES,
