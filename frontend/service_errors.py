@@ -13,6 +13,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import ngettext
+
+from engagement.http.rate_limits import rate_limited
 
 
 def _messages(errors: Any) -> Iterator[str]:
@@ -54,3 +58,16 @@ def add_service_errors(
             if field is not None and message in form.errors.get(field, []):
                 continue
             form.add_error(field, message)
+
+
+def too_often(request: HttpRequest, scope: str) -> str | None:
+    """The API's own rate limit (same scope, same counters): a message, or None if allowed."""
+    limited = rate_limited(request, scope)
+    if limited is None:
+        return None
+    wait = limited.seconds()
+    return ngettext(
+        "Too many attempts in a short time. Please try again in %(seconds)d second.",
+        "Too many attempts in a short time. Please try again in %(seconds)d seconds.",
+        wait,
+    ) % {"seconds": wait}

@@ -11,5 +11,7 @@ import "./staff.js";
 import "./account.js";
 import "./staff_queues.js";
 import "./survey_results.js";
+import "./board.js";
+import "./workshop_times.js";
 
 window.htmx = htmx;

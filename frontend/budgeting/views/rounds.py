@@ -53,6 +53,7 @@ from engagement.money import format_money
 from engagement.people import permissions
 from engagement.people.models import Organisation
 from frontend.budgeting.forms.rounds import SORTS, FollowForm, ProjectFilterForm
+from frontend.workshops.events import display as workshop_display
 from surveys.models import SurveyPurpose
 from surveys.selectors import RoundSurvey, round_survey
 
@@ -481,6 +482,7 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "voting_ends": voting_ends(budget_round),
             "ballot_url": page_url("ballot", budget_round.slug) if voting_open else None,
             "process": process,
+            "workshop_listing": workshop_display.round_listing(budget_round),
             "idea_create_url": page_url("idea_create", process.slug)
             if process is not None and budget_round.phase == Phase.PROPOSALS
             else None,

@@ -12,10 +12,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from budgeting.models import Phase
-from engagement.http.rate_limits import rate_limited
 from engagement.ideas import permissions as rules
 from engagement.ideas.models import CollectionPhase, ParticipatoryProcess, ProcessKind
 from engagement.people.models import District
@@ -24,19 +22,6 @@ from engagement.people.models import District
 def is_htmx(request: HttpRequest) -> bool:
     """Whether htmx sent the request (it swaps the answer in place)."""
     return request.headers.get("HX-Request") == "true"
-
-
-def too_often(request: HttpRequest, scope: str) -> str | None:
-    """The API's own rate limit (same scope, same counters): a message, or None if allowed."""
-    limited = rate_limited(request, scope)
-    if limited is None:
-        return None
-    wait = limited.seconds()
-    return ngettext(
-        "Too many attempts in a short time. Please try again in %(seconds)d second.",
-        "Too many attempts in a short time. Please try again in %(seconds)d seconds.",
-        wait,
-    ) % {"seconds": wait}
 
 
 def url_or_none(name: str, *args: Any) -> str | None:

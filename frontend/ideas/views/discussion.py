@@ -31,10 +31,9 @@ from frontend.ideas.views.common import (
     process_context,
     process_crumbs,
     sign_in_first,
-    too_often,
 )
 from frontend.ideas.views.ideas import comment_page_number, comment_url, detail_context
-from frontend.service_errors import add_service_errors
+from frontend.service_errors import add_service_errors, too_often
 
 
 @require_POST

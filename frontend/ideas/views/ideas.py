@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from engagement.content.sanitise import text_of
 from engagement.ideas import permissions as rules
+from engagement.ideas import ports as idea_ports
 from engagement.ideas import selectors
 from engagement.ideas.models import Comment, Idea, IdeaImage, IdeaStatus
 from engagement.ideas.services import discussion
@@ -39,10 +40,9 @@ from frontend.ideas.views.common import (
     process_context,
     process_crumbs,
     sign_in_first,
-    too_often,
     url_or_none,
 )
-from frontend.service_errors import add_service_errors
+from frontend.service_errors import add_service_errors, too_often
 
 IDEAS_PER_PAGE = 20
 COMMENT_THREADS_PER_PAGE = 30
@@ -367,6 +367,7 @@ def detail_context(
             "staff": rules.can_see_hidden(request.user, current),
             "history": status_history(idea),
             "merged_into": merged_into,
+            "origin": workshop_origin(idea),
             "project": project,
             "project_url": url_or_none("frontend:project", project.round.slug, project.pk)
             if project
@@ -393,6 +394,17 @@ def detail_context(
         }
     )
     return context
+
+
+def workshop_origin(idea: Idea) -> dict[str, Any] | None:
+    """The workshop an idea came from (a note or cluster of its board), if any."""
+    origin = idea_ports.idea_origins([idea.pk]).get(idea.pk)
+    if not origin or origin.get("kind") != "workshop":
+        return None
+    return {
+        "title": origin.get("title", ""),
+        "url": url_or_none("frontend:workshop_detail", origin["workshop"]),
+    }
 
 
 @require_GET

@@ -30,6 +30,7 @@ from frontend.ideas.views.common import (
     process_crumbs,
     url_or_none,
 )
+from frontend.workshops.events import display as workshop_display
 from surveys import permissions as survey_rules
 from surveys import selectors as survey_selectors
 from surveys.models import SurveyState
@@ -236,6 +237,7 @@ def organisation(request: HttpRequest, org_slug: str) -> HttpResponse:
             "upcoming_entries": grouped["upcoming"],
             "past_entries": grouped["past"],
             "districts": districts_of(org.pk),
+            "workshop_listing": workshop_display.organisation_listing(org),
             "crumbs": breadcrumbs((_("Home"), reverse("frontend:home")), (org.name, None)),
         },
     )
@@ -251,6 +253,7 @@ def process(request: HttpRequest, slug: str) -> HttpResponse:
             "steps": phase_steps(current),
             "open_actions": rules.open_actions(current),
             "top_ideas": top,
+            "workshop_listing": workshop_display.process_listing(current),
             "crumbs": process_crumbs(current)[:-1] + breadcrumbs((current.title, None)),
         }
     )

@@ -19,10 +19,9 @@ from frontend.ideas.views.common import (
     process_context,
     process_crumbs,
     sign_in_first,
-    too_often,
 )
 from frontend.ideas.views.ideas import comment_url
-from frontend.service_errors import add_service_errors
+from frontend.service_errors import add_service_errors, too_often
 
 
 def _report(request: HttpRequest, idea: Idea, comment: Comment | None, here: str) -> HttpResponse:

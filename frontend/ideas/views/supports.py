@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from engagement.ideas import selectors
 from engagement.ideas.services import supports
-from frontend.ideas.views.common import is_htmx, is_signed_in, sign_in_first, too_often
+from frontend.ideas.views.common import is_htmx, is_signed_in, sign_in_first
 from frontend.ideas.views.ideas import detail_context
+from frontend.service_errors import too_often
 
 
 def _messages_of(error: ValidationError) -> list[str]:

@@ -63,6 +63,7 @@ async def test_staff_see_turnout_paper_moderation_and_review_change_live(client,
         "paper": {"sheets": 0, "agreed": 0, "disputed": 0, "awaiting_second_entry": 0},
         "moderation_queue": 0,
         "open_surveys": 0,
+        "upcoming_workshops": 0,
         "review_queue": 1,
     }
 
