@@ -11,10 +11,11 @@ from budgeting.demo import rounds as rounds_demo
 from engagement.ideas import demo as ideas_demo
 from engagement.people import demo
 from surveys import demo as surveys_demo
+from workshops import demo as workshops_demo
 
 # Each feature's demo exposes ``seed(context)``; they run in this order, each building on
 # what the previous ones created (the people and the city come first).
-DEMO_SEEDERS = (rounds_demo, implementation_demo, ideas_demo, surveys_demo)
+DEMO_SEEDERS = (rounds_demo, implementation_demo, ideas_demo, surveys_demo, workshops_demo)
 
 
 class Command(BaseCommand):
