@@ -21,6 +21,7 @@ BENCHMARKS = {
     "outage": "bench.outage",
     "architecture": "bench.architecture",
     "survey": "bench.survey",
+    "board": "bench.board",
 }
 
 
