@@ -67,7 +67,7 @@ test: lint check pytest ## ruff, makemigrations --check and pytest (PostgreSQL/R
 # Translations: the django domain from all apps, djangojs from frontend/assets/js only (not the
 # built bundle). --no-obsolete drops strings that left the source instead of keeping them as #~.
 I18N_IGNORE = --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench --ignore='frontend/static/*'
-JS_I18N_IGNORE = $(I18N_IGNORE) --ignore=docs --ignore=media --ignore=config --ignore=engagement --ignore=budgeting --ignore=surveys
+JS_I18N_IGNORE = $(I18N_IGNORE) --ignore=docs --ignore=media --ignore=config --ignore=engagement --ignore=budgeting --ignore=surveys --ignore=workshops
 
 messages: install ## Extract translatable strings into locale/pl and locale/de (then translate the .po files)
 	$(BIN)/python manage.py makemessages -l pl -l de --no-obsolete $(I18N_IGNORE)
