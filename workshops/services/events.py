@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,9 +19,11 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from engagement import dashboards
 from engagement.content import sanitise
+from engagement.http.fields import LatitudeInput, LongitudeInput
 from engagement.people.models import Organisation, TargetGroup
 from engagement.people.permissions import person_or_none
 from workshops import notifications, times
@@ -95,15 +96,6 @@ class _Errors:
             raise ValidationError(self.errors)
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
-        raise ValueError from None
-
-
 def _clean(organisation: Organisation, values: dict[str, Any], errors: _Errors) -> dict[str, Any]:
     """Each given field cleaned (texts sanitised, links checked against the organisation);
     problems collected in ``errors``."""
@@ -161,19 +153,16 @@ def _clean(organisation: Organisation, values: dict[str, Any], errors: _Errors) 
                     code = error.error_dict[name][0].code or "invalid"
                     errors.add(name, message, code)
         elif name in ("latitude", "longitude"):
-            try:
-                number = _decimal(value)
-            except ValueError:
-                errors.add(name, _("Give a number."), "invalid")
+            # The kernel's coordinate check, as the ideas and the API use it.
+            field = LatitudeInput() if name == "latitude" else LongitudeInput()
+            if value in (None, ""):
+                cleaned[name] = None
                 continue
-            bound = 90 if name == "latitude" else 180
-            if number is not None and not (-bound <= number <= bound):
-                errors.add(
-                    name,
-                    _("Between -%(bound)s and %(bound)s.") % {"bound": bound},
-                    "out_of_range",
-                )
-            cleaned[name] = number
+            try:
+                cleaned[name] = field.run_validation(value)
+            except serializers.ValidationError as refused:
+                for detail in refused.detail:
+                    errors.add(name, str(detail), detail.code or "invalid")
         elif name == "online_url":
             link = (value or "").strip()
             if link:

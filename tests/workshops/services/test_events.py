@@ -85,6 +85,29 @@ def test_every_problem_is_named_with_its_code(organisation, admin):
     }
 
 
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "refused"),
+    [
+        ("NaN", "24.1", {"latitude": ["invalid"]}),
+        ("Infinity", "24.1", {"latitude": ["invalid"]}),
+        (91, 24.1, {"latitude": ["max_value"]}),
+        (56.9, -181, {"longitude": ["min_value"]}),
+        ("91", "24.1", {"latitude": ["invalid"]}),
+    ],
+)
+def test_coordinates_that_are_no_place_are_refused_on_their_field(
+    organisation, admin, latitude, longitude, refused
+):
+    workshop = WorkshopFactory(organisation=organisation, latitude=None, longitude=None)
+    with pytest.raises(ValidationError) as caught:
+        events.update_workshop(
+            actor=admin, workshop=workshop, latitude=latitude, longitude=longitude
+        )
+    assert codes(caught.value) == refused
+    workshop.refresh_from_db()
+    assert (workshop.latitude, workshop.longitude) == (None, None)
+
+
 def test_end_before_start_is_refused(organisation, admin):
     with pytest.raises(ValidationError) as caught:
         events.create_workshop(

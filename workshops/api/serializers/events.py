@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from engagement.http.api import Input, WholeNumberField
+from engagement.http.fields import LatitudeInput, LongitudeInput
 from engagement.people.models import TargetGroup
 from workshops import selectors, times
 from workshops.models import (
@@ -376,10 +377,8 @@ class WorkshopInput(Input):
     venue = serializers.CharField(required=False, allow_blank=True, max_length=200)
     address = serializers.CharField(required=False, allow_blank=True, max_length=300)
     # Degrees, kept to 6 decimals (about 10 cm).
-    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
-    longitude = serializers.FloatField(
-        min_value=-180, max_value=180, required=False, allow_null=True
-    )
+    latitude = LatitudeInput(required=False, allow_null=True)
+    longitude = LongitudeInput(required=False, allow_null=True)
     online_url = serializers.RegexField(
         r"^https?://\S+$",
         required=False,
